@@ -1,0 +1,107 @@
+{
+  description = "Qubix appliances (spotibox): NixOS images, home disk and the Qubix manifest";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-25.11";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      system = "x86_64-linux";
+      inherit (nixpkgs) lib;
+      pkgs = nixpkgs.legacyPackages.${system};
+
+      # Machine name -> its module. Image outputs and manifest entries follow from here.
+      machines = {
+        spotibox = ./machines/spotibox.nix;
+        spotibox-debug = ./machines/spotibox-debug.nix;
+      };
+
+      imageNames = import ./lib/image-names.nix;
+
+      nixosConfigurations = builtins.mapAttrs (
+        _: module:
+        lib.nixosSystem {
+          modules = [
+            module
+            { nixpkgs.hostPlatform = system; }
+          ];
+        }
+      ) machines;
+
+      configOf = name: nixosConfigurations.${name}.config;
+      namesOf = name: imageNames name (configOf name);
+
+      # The qemu variant: qcow2, BIOS GRUB on /dev/vda (nixos/modules/image/images.nix).
+      systemImages = lib.foldl' (
+        acc: name:
+        acc
+        // {
+          ${(namesOf name).hyperv} = (configOf name).system.build.images.hyperv;
+          ${(namesOf name).microvm} = (configOf name).system.build.images.qemu;
+        }
+      ) { } (builtins.attrNames machines);
+
+      # One blank home image per distinct package name; machines sharing a name
+      # (spotibox-debug uses spotibox's) must agree on label and size.
+      homeMachines = builtins.filter (n: (configOf n).qubix.homeDisk.enable) (
+        builtins.attrNames machines
+      );
+      homeSpecs = lib.foldl' (
+        acc: name:
+        let
+          pkgName = (namesOf name).home;
+          spec = {
+            inherit ((configOf name).qubix.homeDisk) label sizeMiB;
+          };
+        in
+        if !(acc ? ${pkgName}) then
+          acc // { ${pkgName} = spec; }
+        else if acc.${pkgName} == spec then
+          acc
+        else
+          throw "machine ${name}: qubix.homeDisk.imagePackage ${pkgName} is shared with a machine whose qubix.homeDisk.label/sizeMiB differ"
+      ) { } homeMachines;
+      homeImages = builtins.mapAttrs (
+        pkgName: spec: pkgs.callPackage ./images/home-vhdx.nix ({ name = pkgName; } // spec)
+      ) homeSpecs;
+
+      manifest = import ./lib/manifest.nix {
+        machines = builtins.mapAttrs (name: _: configOf name) machines;
+        images = builtins.mapAttrs (
+          name: _:
+          let
+            n = namesOf name;
+          in
+          {
+            hyperv = systemImages.${n.hyperv}.passthru.filePath;
+            microvm = systemImages.${n.microvm}.passthru.filePath;
+            home = if homeImages ? ${n.home} then homeImages.${n.home}.passthru.filePath else null;
+          }
+        ) machines;
+      };
+
+      # The output's store path is the JSON file itself.
+      manifestJson = pkgs.writeText "qubix-manifest.json" (builtins.toJSON manifest);
+    in
+    {
+      inherit nixosConfigurations;
+
+      lib.qubixManifest = manifest;
+
+      packages.${system} =
+        systemImages
+        // homeImages
+        // {
+          qubix-manifest-json = manifestJson;
+          default = systemImages.spotibox-vhdx;
+        };
+
+      checks.${system} = {
+        spotibox-basic = import ./tests/spotibox-basic.nix {
+          inherit pkgs;
+          machine = ./machines/spotibox.nix;
+        };
+        qubix-manifest-json = manifestJson;
+      };
+    };
+}

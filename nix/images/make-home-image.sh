@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Blank ext4 home disk as a dynamic VHDX, reproducibly.
+#   make-home-image.sh OUT_FILE LABEL SIZE_MIB FS_UUID HASH_SEED
+# Needs mkfs.ext4 (e2fsprogs) and qemu-img on PATH. Used by images/home-vhdx.nix and run
+# for real by tests/check.sh.
+# Reproducible file system: fixed UUID and directory hash seed (callers derive both from
+# the image name, lib/uuid.nix), fixed timestamps (E2FSPROGS_FAKE_TIME; newer e2fsprogs
+# also honour SOURCE_DATE_EPOCH), explicit geometry so mke2fs.conf defaults do not leak
+# in, and nothing written beyond the metadata (lazy init, no discard) so the file stays
+# sparse and the VHDX small. The VHDX container itself carries GUIDs that qemu-img
+# draws at random (file/data write GUIDs, page 83 id): the ext4 payload is
+# bit-identical across builds, the container bytes are not.
+set -euo pipefail
+
+if [ "$#" -ne 5 ]; then
+  echo "usage: $0 OUT_FILE LABEL SIZE_MIB FS_UUID HASH_SEED" >&2
+  exit 2
+fi
+out=$1 label=$2 size_mib=$3 fs_uuid=$4 hash_seed=$5
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+raw=$work/home.img
+
+truncate -s "${size_mib}M" "$raw"
+E2FSPROGS_FAKE_TIME=1 SOURCE_DATE_EPOCH=1 mkfs.ext4 -q -F \
+  -L "$label" \
+  -U "$fs_uuid" \
+  -E "hash_seed=$hash_seed,lazy_itable_init=1,lazy_journal_init=1,nodiscard,root_owner=0:0" \
+  -T default -b 4096 -I 256 -m 0 \
+  "$raw"
+qemu-img convert -q -f raw -O vhdx -o subformat=dynamic "$raw" "$out"

@@ -1,0 +1,156 @@
+# options.qubix.*: what the Qubix manifest (lib/manifest.nix) is computed from.
+# Declarations only; profiles/ turn them into NixOS settings. Defaults live in
+# lib/defaults.nix so that lib/manifest.nix (pure, no nixpkgs) uses the same ones.
+{ lib, ... }:
+let
+  inherit (lib) mkOption types;
+  d = import ../lib/defaults.nix;
+  ipv4 = types.strMatching "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}";
+in
+{
+  options.qubix = {
+    mode = mkOption {
+      type = types.enum [
+        "prod"
+        "debug"
+      ];
+      default = d.mode;
+      description = ''
+        `debug` adds SSH and diagnostic tools (profiles/modes/debug.nix) and puts the
+        console user in `wheel`; `prod` has neither.
+      '';
+    };
+
+    network = {
+      staticIp = mkOption {
+        type = types.nullOr ipv4;
+        default = d.network.staticIp;
+        example = "192.168.250.10";
+        description = ''
+          Static IPv4 address of eth0; `null` means DHCP (Hyper-V "Default Switch").
+          With a static address, Qubix creates the NAT switch `<hostName>-nat` for the
+          subnet of {option}`qubix.network.gateway`, which must then be set too.
+        '';
+      };
+      prefixLength = mkOption {
+        type = types.ints.between 1 30;
+        default = d.network.prefixLength;
+        description = "Prefix length of the static address's subnet.";
+      };
+      gateway = mkOption {
+        type = types.nullOr ipv4;
+        default = d.network.gateway;
+        example = "192.168.250.1";
+        description = "Default gateway in static mode (the host side of the NAT switch).";
+      };
+      nameservers = mkOption {
+        type = types.listOf ipv4;
+        default = d.network.nameservers;
+        description = "DNS servers in static mode.";
+      };
+    };
+
+    homeDisk = {
+      enable = mkOption {
+        type = types.bool;
+        default = d.homeDisk.enable;
+        description = ''
+          Mount a persistent `/home` from the disk labelled {option}`qubix.homeDisk.label`.
+          The disk survives every recreate; boot does not wait for it when it is absent.
+        '';
+      };
+      label = mkOption {
+        type = types.strMatching "[A-Za-z0-9._-]{1,16}";
+        default = d.homeDisk.label;
+        description = "ext4 label of the home disk (at most 16 characters).";
+      };
+      sizeMiB = mkOption {
+        type = types.ints.positive;
+        default = d.homeDisk.sizeMiB;
+        description = "Size of the blank home image in MiB (a dynamic VHDX: it grows as used).";
+      };
+      imagePackage = mkOption {
+        type = types.nullOr types.str;
+        default = d.homeDisk.imagePackage;
+        example = "spotibox-home-vhdx";
+        description = ''
+          Flake package that builds this machine's blank home image; `null` means
+          `<machine>-home-vhdx`. Machines that set the same name share one image.
+        '';
+      };
+    };
+
+    vm = {
+      cpuCount = mkOption {
+        type = types.ints.between 1 64;
+        default = d.vm.cpuCount;
+        description = "Virtual processors.";
+      };
+      memoryStartupBytes = mkOption {
+        type = types.ints.positive;
+        default = d.vm.memoryStartupBytes;
+        description = "Startup memory in bytes (Hyper-V dynamic memory starts here).";
+      };
+      maxMemoryBytes = mkOption {
+        type = types.ints.positive;
+        default = d.vm.maxMemoryBytes;
+        description = "Maximum memory in bytes.";
+      };
+    };
+
+    rdp = {
+      user = mkOption {
+        type = types.str;
+        default = d.rdp.user;
+        description = "The user that logs in over RDP (xrdp); never in `wheel`.";
+      };
+      port = mkOption {
+        type = types.port;
+        default = d.rdp.port;
+        description = "TCP port of xrdp.";
+      };
+      width = mkOption {
+        type = types.ints.positive;
+        default = d.rdp.width;
+        description = "Desktop width the RDP client asks for.";
+      };
+      height = mkOption {
+        type = types.ints.positive;
+        default = d.rdp.height;
+        description = "Desktop height the RDP client asks for.";
+      };
+    };
+
+    hyperv = {
+      vmRoot = mkOption {
+        type = types.str;
+        default = d.hyperv.vmRoot;
+        description = "Windows folder for VM files, base images and home disks.";
+      };
+      switchName = mkOption {
+        type = types.nullOr types.str;
+        default = d.hyperv.switchName;
+        description = ''
+          Hyper-V switch; `null` means "Default Switch" with DHCP and `<hostName>-nat`
+          with a static address.
+        '';
+      };
+      wslDistro = mkOption {
+        type = types.str;
+        default = d.hyperv.wslDistro;
+        description = "WSL distribution that runs `nix build` on Windows.";
+      };
+    };
+
+    labPassword = mkOption {
+      type = types.nullOr types.str;
+      default = d.labPassword;
+      description = ''
+        Initial password of the console user and the RDP user. **It is public**: it is
+        in this repository and in the world-readable Nix store. Fine for a lab VM on a
+        private NAT switch; otherwise set it to `null` and give
+        `users.users.<name>.initialHashedPassword` (from `mkpasswd -m yescrypt`).
+      '';
+    };
+  };
+}

@@ -1,0 +1,14 @@
+# Kernel: the nixpkgs default LTS kernel, console on both the screen and the first
+# serial port, so the microvm backend's serial.log (QEMU) and Hyper-V's COM1 pipe show
+# boot messages.
+{ lib, pkgs, ... }:
+{
+  boot.kernelPackages = lib.mkDefault pkgs.linuxPackages;
+  # The last console= is /dev/console (systemd's output goes there).
+  boot.kernelParams = [
+    "console=tty0"
+    "console=ttyS0,115200"
+  ];
+  # Boot menu only costs time on a VM that nobody watches.
+  boot.loader.timeout = lib.mkDefault 1;
+}

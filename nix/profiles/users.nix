@@ -1,0 +1,42 @@
+# Two users, on purpose: `user` owns the console (Hyper-V window, serial), `rdp` owns the
+# xrdp session, so an RDP session never takes over or is taken over by the console.
+# uids are pinned: the home disk outlives the system disk and its files keep their
+# numeric owners, so the same name must always get the same uid.
+{ config, lib, ... }:
+let
+  cfg = config.qubix;
+  password = lib.optionalAttrs (cfg.labPassword != null) { initialPassword = cfg.labPassword; };
+in
+{
+  users.users.user = {
+    isNormalUser = true;
+    uid = 1000;
+    description = "Console user";
+    extraGroups = [
+      "audio"
+      "video"
+    ]
+    ++ lib.optional (cfg.mode == "debug") "wheel";
+  }
+  // password;
+
+  users.users.${cfg.rdp.user} = {
+    isNormalUser = true;
+    uid = 1001;
+    description = "RDP user";
+    # Never wheel: the RDP password travels to every client that connects.
+    extraGroups = [ "audio" ];
+  }
+  // password;
+
+  assertions = [
+    {
+      assertion = cfg.rdp.user != "user";
+      message = "qubix.rdp.user must differ from the console user `user`.";
+    }
+    {
+      assertion = !(builtins.elem "wheel" config.users.users.${cfg.rdp.user}.extraGroups);
+      message = "qubix.rdp.user (${cfg.rdp.user}) must not be in wheel.";
+    }
+  ];
+}

@@ -1,0 +1,38 @@
+package dev.qubix;
+
+import dev.qubix.internal.BackendRegistry;
+import dev.qubix.manifest.internal.MachineValidator;
+import dev.qubix.spi.BackendProvider;
+import dev.qubix.spi.HostInfo;
+import java.util.List;
+
+/** The door: {@code Qubix.appliance("spotibox").build().recreate().connect();} */
+public final class Qubix {
+  private Qubix() {}
+
+  /** A handle on a declared machine; nothing runs yet. The name is checked now, before anything else. */
+  public static Appliance appliance(String machine) {
+    if (machine == null || !MachineValidator.NAME.matcher(machine).matches()) {
+      throw new ConfigurationException("machine name '" + MachineValidator.printable(String.valueOf(machine))
+          + "' is not allowed: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    return Appliance.of(machine, HostInfo.current());
+  }
+
+  /** Adds a backend beside those ServiceLoader finds (it wins over a discovered one of the same name). */
+  public static void registerBackend(BackendProvider provider) {
+    BackendRegistry.register(provider);
+  }
+
+  public static void unregisterBackend(String name) {
+    BackendRegistry.unregister(name);
+  }
+
+  /** Every known backend, best first, with what its probe says on this machine. */
+  public static List<BackendInfo> backends() {
+    HostInfo host = HostInfo.current();
+    return BackendRegistry.providers().stream()
+        .map(p -> new BackendInfo(p.name(), p.priority(), p.probe(host)))
+        .toList();
+  }
+}

@@ -1,0 +1,2 @@
+/** Progress events of long-running operations. */
+package dev.qubix.event;

@@ -1,0 +1,2 @@
+/** Running external programs: argument vectors, concurrent draining, process-tree timeouts. */
+package dev.qubix.exec;

@@ -1,0 +1,2 @@
+/** Core internals: not part of the API. */
+package dev.qubix.internal;
