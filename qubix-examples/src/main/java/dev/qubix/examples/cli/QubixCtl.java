@@ -1,0 +1,139 @@
+package dev.qubix.examples.cli;
+
+import dev.qubix.Appliance;
+import dev.qubix.BackendUnavailableException;
+import dev.qubix.ConfigurationException;
+import dev.qubix.Qubix;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code qubixctl}: the command line of the original PowerShell controller, on the Qubix API.
+ * Exit codes: 0 ok; 1 the operation failed; 2 invalid input; 3 no usable backend.
+ */
+@Command(name = "qubixctl", mixinStandardHelpOptions = true, versionProvider = QubixCtl.Version.class,
+    description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
+    subcommands = {
+        Commands.Build.class, Commands.Up.class, Commands.Recreate.class, Commands.Start.class,
+        Commands.Stop.class, Commands.Status.class, Commands.Destroy.class, Commands.Connect.class,
+        Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
+public final class QubixCtl {
+  public static final int OK = 0;
+  public static final int FAILED = 1;
+  public static final int INVALID = 2;
+  public static final int NO_BACKEND = 3;
+
+  @Option(names = "--flake", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "Flake directory (default: $QUBIX_FLAKE, else ./nix).")
+  Path flake;
+
+  @Option(names = "--manifest", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Prebuilt manifest JSON: no Nix runs; images come from its images.*.path fields.")
+  Path manifest;
+
+  @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
+      description = "Backend: hyperv, microvm, nspawn (default: $QUBIX_BACKEND, else the best available).")
+  String backend;
+
+  @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+      description = "State directory (default: $QUBIX_STATE_DIR, $XDG_STATE_HOME/qubix or %%LOCALAPPDATA%%\\Qubix).")
+  Path stateDir;
+
+  @Option(names = "--overrides", paramLabel = "JSON", scope = ScopeType.INHERIT,
+      description = "RFC 7396 merge patch applied to the machine's manifest, e.g. '{\"cpuCount\":4}'.")
+  String overrides;
+
+  @Option(names = "--json", scope = ScopeType.INHERIT, description = "Machine-readable output on stdout.")
+  boolean json;
+
+  @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Show Qubix's log and stack traces.")
+  boolean verbose;
+
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs qubixctl and returns its exit code (used by tests too). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose")) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+    } else if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    QubixCtl top = new QubixCtl();
+    top.out = out;
+    top.err = err;
+    CommandLine cl = new CommandLine(top);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    cl.setExitCodeExceptionMapper(QubixCtl::exitCode);
+    cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      line.getErr().println("qubixctl: " + oneLine(e));
+      if (top.verbose) {
+        e.printStackTrace(line.getErr());
+      }
+      return exitCode(e);
+    });
+    cl.setParameterExceptionHandler((e, args2) -> {
+      e.getCommandLine().getErr().println("qubixctl: " + e.getMessage()
+          + " (see 'qubixctl " + e.getCommandLine().getCommandName().replace("qubixctl", "").trim() + " --help')");
+      return INVALID;
+    });
+    return cl.execute(args);
+  }
+
+  static int exitCode(Throwable e) {
+    if (e instanceof ConfigurationException || e instanceof CommandLine.ParameterException) {
+      return INVALID;
+    }
+    if (e instanceof BackendUnavailableException) {
+      return NO_BACKEND;
+    }
+    return FAILED;
+  }
+
+  /** The message without a stack trace; multi-line manifest errors stay readable. */
+  static String oneLine(Throwable e) {
+    String m = e.getMessage();
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  /** The appliance the global options describe. */
+  Appliance appliance(String machine) {
+    Appliance a = Qubix.appliance(machine);
+    if (flake != null) {
+      a = a.withFlake(flake);
+    }
+    if (manifest != null) {
+      a = a.withManifest(manifest);
+    }
+    if (backend != null) {
+      a = a.withBackend(backend);
+    }
+    if (stateDir != null) {
+      a = a.withStateDir(stateDir);
+    }
+    if (overrides != null) {
+      a = a.withOverrides(overrides);
+    }
+    return a.withListener(json ? ConsoleProgress.quiet(err, verbose) : ConsoleProgress.forTerminal(err, verbose));
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = QubixCtl.class.getPackage().getImplementationVersion();
+      return new String[] {"qubixctl " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+    }
+  }
+}
