@@ -234,12 +234,7 @@ public final class Appliance {
   }
 
   ApplianceLock lock(String operation) {
-    return ApplianceLock.acquire(stateDir(), vmNameForLock(), operation, lockWait, listener);
-  }
-
-  /** The lock is per machine name: the VM name is only known after the manifest is read. */
-  private String vmNameForLock() {
-    return "machine-" + machine;
+    return ApplianceLock.acquire(stateDir(), machine, operation, lockWait, listener);
   }
 
   Backend openBackend() {

@@ -95,7 +95,8 @@ public final class Instance {
   }
 
   private ApplianceLock lock(String operation) {
-    return ApplianceLock.acquire(backend.context().stateDir(), manifest.vmName(), operation, lockWait,
+    // keyed by machine name, like Appliance's lock: both guard the same VM
+    return ApplianceLock.acquire(backend.context().stateDir(), manifest.name(), operation, lockWait,
         backend.context().listener());
   }
 
