@@ -78,6 +78,19 @@
             home = if homeImages ? ${n.home} then homeImages.${n.home}.passthru.filePath else null;
           }
         ) machines;
+        # output paths without string context: naming them does not build the images
+        storePaths = builtins.mapAttrs (
+          name: _:
+          let
+            n = namesOf name;
+            out = drv: builtins.unsafeDiscardStringContext drv.outPath;
+          in
+          {
+            hyperv = out systemImages.${n.hyperv};
+            microvm = out systemImages.${n.microvm};
+            home = if homeImages ? ${n.home} then out homeImages.${n.home} else null;
+          }
+        ) machines;
       };
 
       # The output's store path is the JSON file itself.

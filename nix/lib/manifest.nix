@@ -13,6 +13,10 @@
 {
   machines,
   images ? { },
+  # optional { <machine> = { <key> = "/nix/store/…"; }; }: each image's output path without its
+  # string context (so the manifest does not build the images), letting Java match `nix build`
+  # results to images whatever order Nix prints them in.
+  storePaths ? { },
 }:
 let
   defaults = import ./defaults.nix;
@@ -199,13 +203,15 @@ let
 
       names = imageNames machineName config;
       files = images.${machineName} or { };
+      outs = storePaths.${machineName} or { };
       image =
         key: format:
         {
           package = names.${key};
           inherit format;
         }
-        // (if (files.${key} or null) == null then { } else { file = files.${key}; });
+        // (if (files.${key} or null) == null then { } else { file = files.${key}; })
+        // (if (outs.${key} or null) == null then { } else { storePath = outs.${key}; });
     in
     validated checks {
       inherit hostName mode;

@@ -214,12 +214,12 @@ FLAKE=$(cat <<EOF
         schemaVersion = 3;
         machines = {
           tiny = machine "tiny" {
-            microvm = { package = "tiny-direct"; format = "direct"; };
+            microvm = { package = "tiny-direct"; format = "direct"; storePath = builtins.unsafeDiscardStringContext tiny-direct.outPath; };
             hyperv = { package = "tiny-vhdx"; format = "vhdx"; };
           };
         } // (if haveDisk then {
           tiny-disk = machine "tiny-disk" {
-            microvm = { package = "tiny-qcow2"; format = "qcow2"; file = "tiny.qcow2"; };
+            microvm = { package = "tiny-qcow2"; format = "qcow2"; file = "tiny.qcow2"; storePath = builtins.unsafeDiscardStringContext tiny-qcow2.outPath; };
           };
         } else { });
       };

@@ -3,7 +3,6 @@ package dev.qubix.internal;
 import dev.qubix.ManifestException;
 import dev.qubix.manifest.ImageRef;
 import dev.qubix.manifest.MachineManifest;
-import dev.qubix.manifest.internal.Pointers;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import java.nio.file.Files;
@@ -27,7 +26,7 @@ public final class PrebuiltImages {
       if (ref == null) {
         continue;
       }
-      String pointer = Pointers.machine(m.name()) + "/images/" + key + "/path";
+      String pointer = m.pointer() + "/images/" + key + "/path";
       if (ref.path() == null) {
         if (require) {
           throw new ManifestException(pointer, "missing: a prebuilt manifest (withManifest / --manifest) must give "

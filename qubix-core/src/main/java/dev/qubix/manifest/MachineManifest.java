@@ -34,6 +34,11 @@ public record MachineManifest(
     return Optional.ofNullable(mdnsName);
   }
 
+  /** The JSON pointer of this machine in its manifest, for error messages: {@code /machines/<name>}. */
+  public String pointer() {
+    return dev.qubix.manifest.internal.Pointers.machine(name);
+  }
+
   public Optional<HyperVSettings> hypervSettings() {
     return Optional.ofNullable(hyperv);
   }

@@ -52,6 +52,9 @@ public final class ManifestWriter {
       if (i.file() != null) {
         img.put("file", i.file());
       }
+      if (i.storePath() != null) {
+        img.put("storePath", i.storePath());
+      }
       if (i.path() != null) {
         img.put("path", i.path());
       }

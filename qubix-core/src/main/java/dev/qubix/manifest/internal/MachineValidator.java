@@ -35,6 +35,7 @@ public final class MachineValidator {
   private static final Pattern DNS_NAME = Pattern.compile(
       "(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
   private static final Pattern WINDOWS_ABSOLUTE = Pattern.compile("([A-Za-z]:\\\\|\\\\\\\\[^\\\\/]+\\\\[^\\\\/]+).*");
+  private static final Pattern STORE_PATH = Pattern.compile("/nix/store/[0-9a-z]{32}-[A-Za-z0-9+._?=-]+");
   private static final String WINDOWS_FORBIDDEN = "<>\"|?*";
   static final long MIN_MEMORY = 256 * Memory.MIB;
   static final long MAX_MEMORY = 1024 * Memory.GIB;
@@ -220,11 +221,16 @@ public final class MachineValidator {
       if (file != null) {
         check(isRelativePath(file), p + "/file", "'" + file + "' must be a relative path inside the image's store path, without '..'");
       }
+      String storePath = optionalTextAt(img, p + "/storePath", "/storePath").orElse(null);
+      if (storePath != null) {
+        check(STORE_PATH.matcher(storePath).matches(), p + "/storePath", "'" + printable(storePath)
+            + "' is not a Nix store path like /nix/store/<32 characters>-name");
+      }
       String path = optionalTextAt(img, p + "/path", "/path").orElse(null);
       if (path != null) {
         check(isAbsoluteAnyOs(path), p + "/path", "'" + path + "' must be an absolute path to the built image");
       }
-      out.put(key, new ImageRef(key, pkg, fmt, file, path));
+      out.put(key, new ImageRef(key, pkg, fmt, file, storePath, path));
     });
     return out;
   }

@@ -1,0 +1,149 @@
+package dev.qubix.nix;
+
+import dev.qubix.NixBuildException;
+import dev.qubix.QubixException;
+import dev.qubix.exec.CommandResult;
+import dev.qubix.manifest.ImageRef;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.nix.internal.BuildOutputs;
+import dev.qubix.nix.internal.FlakeHash;
+import dev.qubix.nix.internal.ImageFiles;
+import dev.qubix.nix.internal.NixCommand;
+import dev.qubix.nix.internal.NixLog;
+import dev.qubix.spi.BuildContext;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageBuilder;
+import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.ManifestCache;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Builds manifests and images with Nix: one {@code nix build} process per build, the manifest
+ * included, so a warm build costs one process and a cold one two (the manifest says which images
+ * to build). The manifest is cached under a hash of the flake's files: while it is valid,
+ * status/start/stop/connect/destroy/plan run no Nix at all.
+ */
+public final class NixBuilder implements ImageBuilder {
+  /** The flake output holding the manifest of every machine. */
+  public static final String MANIFEST_ATTRIBUTE = "qubix-manifest-json";
+
+  @Override
+  public String manifestJson(BuildContext context) {
+    Path flake = context.flake();
+    String key = FlakeHash.of(flake);
+    ManifestCache cache = new ManifestCache(context.stateDir());
+    Optional<String> cached = cache.get(source(flake), key);
+    if (cached.isPresent()) {
+      return cached.get();
+    }
+    NixCommand nix = NixCommand.forHost(context.host(), flake);
+    List<String> paths = build(context, nix, List.of(MANIFEST_ATTRIBUTE));
+    String json = readManifest(nix, paths.get(0));
+    cache.put(source(flake), key, json);
+    return json;
+  }
+
+  @Override
+  public ImageSet build(BuildContext context, MachineManifest machine, Set<String> imageKeys) {
+    Path flake = context.flake();
+    String key = FlakeHash.of(flake);
+    NixCommand nix = NixCommand.forHost(context.host(), flake);
+    List<ImageRef> wanted = new ArrayList<>();
+    for (String k : imageKeys.stream().sorted().toList()) {
+      machine.image(k).ifPresent(wanted::add);
+    }
+    List<String> attributes = new ArrayList<>();
+    attributes.add(MANIFEST_ATTRIBUTE);
+    wanted.forEach(i -> attributes.add(i.packageName()));
+
+    Set<String> outputs = new LinkedHashSet<>(build(context, nix, attributes));
+    Map<String, String> outPaths = outputPaths(context, nix, wanted, outputs);
+    // the manifest came out of the same process: refresh the cache with what was really built
+    new ManifestCache(context.stateDir()).put(source(flake), key, readManifest(nix, outPaths.get(MANIFEST_ATTRIBUTE)));
+
+    Map<String, Image> images = new LinkedHashMap<>();
+    for (ImageRef ref : wanted) {
+      String storePath = outPaths.get(ref.packageName());
+      Path local = nix.localPath(storePath);
+      String inside = ImageFiles.locate(ref, local, machine.pointer() + "/images/" + ref.key());
+      images.put(ref.key(), new Image(ref.key(), ref.format(), inside.isEmpty() ? storePath : storePath + "/" + inside,
+          inside.isEmpty() ? local : local.resolve(inside)));
+    }
+    return new ImageSet(images);
+  }
+
+  /**
+   * Which built store path belongs to which attribute. Nix 2.8 prints {@code --json} results sorted
+   * by derivation, not in argument order, so results are matched through the store paths the
+   * manifest carries ({@code images.*.storePath}, output paths without string context); the one
+   * output left is the manifest. A manifest without them costs one {@code nix eval} per image.
+   */
+  private static Map<String, String> outputPaths(BuildContext context, NixCommand nix, List<ImageRef> wanted,
+      Set<String> outputs) {
+    Map<String, String> byAttribute = new LinkedHashMap<>();
+    Set<String> left = new LinkedHashSet<>(outputs);
+    for (ImageRef ref : wanted) {
+      String path = ref.storePath() != null ? ref.storePath() : evalOutPath(context, nix, ref.packageName());
+      if (!outputs.contains(path)) {
+        throw new QubixException("nix build did not produce " + path + " for " + ref.packageName()
+            + " (the manifest is out of date: rebuild it with `nix build " + nix.flakeRef(MANIFEST_ATTRIBUTE) + "`)");
+      }
+      byAttribute.put(ref.packageName(), path);
+      left.remove(path);
+    }
+    if (left.size() == 1) {
+      byAttribute.put(MANIFEST_ATTRIBUTE, left.iterator().next());
+    } else {
+      byAttribute.put(MANIFEST_ATTRIBUTE, evalOutPath(context, nix, MANIFEST_ATTRIBUTE));
+    }
+    return byAttribute;
+  }
+
+  private static String evalOutPath(BuildContext context, NixCommand nix, String attribute) {
+    CommandResult r = context.runner().run(nix.evalOutPath(attribute).withTimeout(context.timeout()).allowingFailure());
+    if (!r.ok()) {
+      throw new NixBuildException(nix.flakeRef(attribute), r.exitCode(), r.stderrTail(40));
+    }
+    return r.stdout().strip();
+  }
+
+  /** One nix process building every attribute; returns their store paths in order. */
+  private static List<String> build(BuildContext context, NixCommand nix, List<String> attributes) {
+    NixLog log = new NixLog(context.listener());
+    CommandResult r = context.runner().run(nix.build(attributes, context.extraNixOptions())
+        .withTimeout(context.timeout())
+        .onStderr(log::accept)
+        .allowingFailure());
+    if (!r.ok()) {
+      throw new NixBuildException(String.join(" ", attributes.stream().map(nix::flakeRef).toList()), r.exitCode(), log.tail());
+    }
+    return BuildOutputs.parse(r.stdout(), attributes.size());
+  }
+
+  private static String readManifest(NixCommand nix, String storePath) {
+    Path file = nix.localPath(storePath);
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw new QubixException("the flake output " + MANIFEST_ATTRIBUTE + " must be a single JSON file, but "
+            + storePath + " is not a file");
+      }
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new QubixException("cannot read the manifest " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static String source(Path flake) {
+    return flake.toAbsolutePath().normalize().toString();
+  }
+}

@@ -1,0 +1,2 @@
+/** {@link dev.qubix.nix.NixBuilder}: manifests and images from a flake, with one Nix process per build. */
+package dev.qubix.nix;

@@ -1,0 +1,194 @@
+package dev.qubix.nix;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qubix.NixBuildException;
+import dev.qubix.OperationTimeoutException;
+import dev.qubix.event.ProgressEvent;
+import dev.qubix.exec.ProcessCommandRunner;
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.manifest.ManifestReader;
+import dev.qubix.spi.BuildContext;
+import dev.qubix.spi.HostInfo;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageSet;
+import dev.qubix.test.Requires;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** NixBuilder against real Nix (Debian nix-bin 2.8) and small input-free flakes. */
+class NixBuilderTest {
+  @TempDir Path tmp;
+  Path flake;
+  Path calls;
+  final List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+  final NixBuilder builder = new NixBuilder();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    Path nix = Requires.tool("nix");
+    flake = TestFlake.write(tmp.resolve("flake"), "");
+    calls = tmp.resolve("nix-calls.log");
+    System.setProperty("qubix.nix", TestFlake.countingNix(tmp, nix, calls).toString());
+  }
+
+  @AfterEach
+  void tearDown() {
+    System.clearProperty("qubix.nix");
+  }
+
+  private BuildContext context(Duration timeout) {
+    return new BuildContext(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add), events::add, timeout,
+        HostInfo.current(), List.of());
+  }
+
+  private BuildContext context() {
+    return context(Duration.ofMinutes(5));
+  }
+
+  private long nixProcesses() throws Exception {
+    return Files.exists(calls) ? Files.readAllLines(calls).size() : 0;
+  }
+
+  @Test
+  void buildGivesTypedManifestAndResolvedImagePaths() {
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv", "microvm", "home"));
+
+    assertThat(m.maxMemory().toString()).isEqualTo("512 MiB");
+    Image hv = images.get("hyperv").orElseThrow();
+    assertThat(hv.format()).isEqualTo(ImageFormat.VHDX);
+    assertThat(hv.file().getFileName().toString()).isEqualTo("nixos-image-hyperv.vhdx");
+    assertThat(hv.file()).isRegularFile();
+    assertThat(hv.storePath()).startsWith("/nix/store/").endsWith("-test-vhdx/nixos-image-hyperv.vhdx");
+    assertThat(hv.version()).hasSize(32);
+    Image direct = images.get("microvm").orElseThrow();
+    assertThat(direct.file()).isDirectory();
+    assertThat(direct.file().resolve("kernel")).isRegularFile();
+    assertThat(images.get("home").orElseThrow().file()).hasFileName("qubix-home.vhdx").isRegularFile();
+  }
+
+  @Test
+  void warmCacheBuildsWithExactlyOneNixProcessAndStatusWithNone() throws Exception {
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");   // cold: 1
+    builder.build(context(), m, Set.of("hyperv", "microvm"));                          // 1
+    assertThat(nixProcesses()).isEqualTo(2);
+
+    // a fresh JVM would do this for status/start/stop/connect: the cache answers
+    String again = builder.manifestJson(context());
+    assertThat(nixProcesses()).isEqualTo(2);
+
+    builder.build(context(), ManifestReader.read(again, "box"), Set.of("hyperv", "microvm"));
+    assertThat(nixProcesses()).isEqualTo(3);
+    assertThat(Files.readAllLines(calls).get(2)).contains("#qubix-manifest-json").contains("#test-vhdx").contains("#test-direct");
+  }
+
+  @Test
+  void manifestWithoutStorePathsStillMatchesResultsWithOneEvalPerImage() throws Exception {
+    TestFlake.write(flake, "", false);
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv", "microvm"));
+
+    assertThat(images.get("hyperv").orElseThrow().file()).hasFileName("nixos-image-hyperv.vhdx");
+    assertThat(images.get("microvm").orElseThrow().file().resolve("kernel")).isRegularFile();
+    assertThat(Files.readAllLines(calls)).filteredOn(l -> l.startsWith("eval")).hasSize(2);
+  }
+
+  @Test
+  void anyEditOfTheFlakeInvalidatesTheCache() throws Exception {
+    builder.manifestJson(context());
+    builder.manifestJson(context());
+    assertThat(nixProcesses()).isEqualTo(1);
+
+    Files.writeString(flake.resolve("notes.txt"), "an untracked new file counts too");
+    builder.manifestJson(context());
+
+    assertThat(nixProcesses()).isEqualTo(2);
+  }
+
+  @Test
+  void missingImagesOfTheMachineAreSkippedNotBuilt() throws Exception {
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box", "{\"images\": {\"home\": null}}");
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv", "home"));
+
+    assertThat(images.images()).containsOnlyKeys("hyperv");
+  }
+
+  @Test
+  void evaluationErrorKeepsNixsOwnMessage() throws Exception {
+    TestFlake.write(flake, "broken-eval = throw \"qubix test: broken machine\";");
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"broken-eval\", \"storePath\": null}}}");
+
+    assertThatThrownBy(() -> builder.build(context(), m, Set.of("hyperv")))
+        .isInstanceOfSatisfying(NixBuildException.class, e -> {
+          assertThat(e.exitCode()).isNotZero();
+          assertThat(e.attribute()).contains("#broken-eval");
+          assertThat(e.logTail()).anyMatch(l -> l.startsWith("error:"));
+          assertThat(String.join("\n", e.logTail())).contains("qubix test: broken machine");
+        });
+  }
+
+  @Test
+  void missingAttributeIsReportedWithTheAttribute() throws Exception {
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"no-such-output\", \"storePath\": null}}}");
+
+    assertThatThrownBy(() -> builder.build(context(), m, Set.of("hyperv")))
+        .isInstanceOf(NixBuildException.class)
+        .hasMessageContaining("#no-such-output")
+        .hasMessageContaining("does not provide attribute");
+  }
+
+  @Test
+  void failingBuilderGivesTheLogTail() throws Exception {
+    TestFlake.write(flake, "broken = sh \"broken\" \"echo the builder says boom; exit 7\";");
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"broken\", \"storePath\": null}}}");
+
+    assertThatThrownBy(() -> builder.build(context(), m, Set.of("hyperv")))
+        .isInstanceOfSatisfying(NixBuildException.class, e -> {
+          assertThat(e.exitCode()).isEqualTo(1);
+          assertThat(e.logTail()).anyMatch(l -> l.contains("the builder says boom"));
+        });
+  }
+
+  @Test
+  void timeoutKillsNix() throws Exception {
+    TestFlake.write(flake, "slow = sh \"slow\" \"/bin/sleep 120\";");
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"slow\", \"storePath\": null}}}");
+
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> builder.build(context(Duration.ofSeconds(3)), m, Set.of("hyperv")))
+        .isInstanceOf(OperationTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void progressNamesEachDerivationAsItIsBuilt() throws Exception {
+    TestFlake.write(flake, "");
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");
+    events.clear();
+
+    builder.build(context(), m, Set.of("hyperv", "microvm"));
+
+    List<String> started = events.stream().filter(e -> e instanceof ProgressEvent.NixActivity n
+            && n.phase() == ProgressEvent.NixActivity.Phase.STARTED)
+        .map(e -> ((ProgressEvent.NixActivity) e).text()).toList();
+    assertThat(started).contains("building test-vhdx", "building test-direct");
+  }
+}

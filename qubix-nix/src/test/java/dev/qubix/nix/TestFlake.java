@@ -1,0 +1,75 @@
+package dev.qubix.nix;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * Small input-free flakes for tests: derivations with builder /bin/sh (the Nix sandbox is off on
+ * Debian's nix-bin, so /bin tools are reachable), and a counting wrapper around the real nix.
+ */
+final class TestFlake {
+  private TestFlake() {}
+
+  /** The manifest; {@code %s} becomes each image's store path expression (or nothing). */
+  static String manifest(boolean withStorePaths) {
+    String hv = withStorePaths ? "storePath = out test-vhdx;" : "";
+    String dir = withStorePaths ? "storePath = out test-direct;" : "";
+    String home = withStorePaths ? "storePath = out test-home;" : "";
+    return """
+        { schemaVersion = 3; machines.box = {
+            hostName = "box"; vmName = "qubix-box"; cpuCount = 1;
+            memoryStartupBytes = 268435456; maxMemoryBytes = 536870912;
+            network.mode = "dhcp"; rdp.user = "rdp";
+            homeDisk = { enable = true; label = "qubix-home"; sizeMiB = 64; };
+            images = {
+              hyperv = { package = "test-vhdx"; format = "vhdx"; %s };
+              microvm = { package = "test-direct"; format = "direct"; %s };
+              home = { package = "test-home"; format = "vhdx"; file = "home/qubix-home.vhdx"; %s };
+            };
+          }; }
+        """.formatted(hv, dir, home);
+  }
+
+  static Path write(Path dir, String extraPackages) throws IOException {
+    return write(dir, extraPackages, true);
+  }
+
+  /**
+   * A flake with a manifest, a fake VHDX in a folder, a direct-boot folder and a home image. A
+   * fresh nonce makes every call's derivations new, so Nix really builds them (and logs it).
+   */
+  static Path write(Path dir, String extraPackages, boolean withStorePaths) throws IOException {
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("flake.nix"), """
+        {
+          outputs = { self }: let
+            system = "x86_64-linux";
+            nonce = "%s";
+            sh = name: script: derivation { inherit name system nonce; builder = "/bin/sh"; args = [ "-c" script ]; };
+            out = drv: builtins.unsafeDiscardStringContext drv.outPath;
+            test-vhdx = sh "test-vhdx" "/bin/mkdir $out && echo vhdx > $out/nixos-image-hyperv.vhdx";
+            test-direct = sh "test-direct" "/bin/mkdir $out && echo k > $out/kernel && echo i > $out/initrd && echo console=ttyS0 > $out/kernel-params";
+            test-home = sh "test-home" "/bin/mkdir -p $out/home && echo h > $out/home/qubix-home.vhdx";
+          in {
+            packages.${system} = {
+              inherit test-vhdx test-direct test-home;
+              qubix-manifest-json = sh "qubix-manifest.json"
+                "/bin/cp ${builtins.toFile "m.json" (builtins.toJSON (%s))} $out";
+              %s
+            };
+          };
+        }
+        """.formatted(java.util.UUID.randomUUID(), manifest(withStorePaths), extraPackages));
+    return dir;
+  }
+
+  /** A script that logs each call, then runs the real nix: counts nix processes from outside. */
+  static Path countingNix(Path dir, Path realNix, Path log) throws IOException {
+    Path wrapper = dir.resolve("nix-counting");
+    Files.writeString(wrapper, "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + realNix + "' \"$@\"\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return wrapper;
+  }
+}
