@@ -1,0 +1,462 @@
+package dev.qubix.microvm.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qubix.BackendUnavailableException;
+import dev.qubix.CommandFailedException;
+import dev.qubix.Endpoint;
+import dev.qubix.Instance;
+import dev.qubix.InstanceStatus;
+import dev.qubix.ManifestException;
+import dev.qubix.Operation;
+import dev.qubix.OperationTimeoutException;
+import dev.qubix.Plan;
+import dev.qubix.Purge;
+import dev.qubix.QubixException;
+import dev.qubix.Step;
+import dev.qubix.exec.Command;
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.microvm.MicrovmBackendProvider;
+import dev.qubix.spi.Backend;
+import dev.qubix.spi.BackendContext;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.StepRunner;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * QEMU VMs under {@code <stateDir>/<vmName>/}: a qcow2 overlay over the store image (never a copy),
+ * a home disk created once and kept, QEMU daemonized with a pid file and a QMP socket.
+ */
+public final class MicrovmBackend implements Backend {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration RECREATE_GRACE = Duration.ofSeconds(30);
+  private static final long SERIAL_ROTATE_BYTES = 4L << 20;
+
+  private final BackendContext context;
+  private final QemuTools tools;
+
+  public MicrovmBackend(BackendContext context) {
+    this.context = context;
+    this.tools = QemuTools.of(context.host());
+  }
+
+  @Override
+  public String name() {
+    return MicrovmBackendProvider.NAME;
+  }
+
+  @Override
+  public BackendContext context() {
+    return context;
+  }
+
+  @Override
+  public Set<String> imageKeys() {
+    return Set.of("microvm", "home");
+  }
+
+  VmFiles files(MachineManifest m) {
+    return new VmFiles(context.stateDir().resolve(m.vmName()));
+  }
+
+  // ---- plans ----
+
+  @Override
+  public Plan plan(Operation op, MachineManifest m, ImageSet images) {
+    VmFiles f = files(m);
+    List<Step> steps = new ArrayList<>();
+    boolean exists = Files.exists(f.imageVersion());
+    switch (op) {
+      case RECREATE, UP -> {
+        if (op == Operation.UP && exists) {
+          steps.add(Step.of("start", "start " + m.vmName() + " if it is stopped (nothing is rebuilt)"));
+          break;
+        }
+        String image = images.get("microvm").map(i -> i.storePath()).orElse(m.image("microvm")
+            .map(r -> r.packageName() + " (built by Nix first)").orElse("(no microvm image in the manifest)"));
+        if (exists) {
+          steps.add(Step.of("stop-old", "stop the running VM (ACPI power button, " + RECREATE_GRACE.toSeconds() + " s grace)"));
+        }
+        steps.add(Step.of("clean", "remove stale pid file and QMP socket"));
+        boolean direct = m.image("microvm").map(r -> r.format() == ImageFormat.DIRECT).orElse(false);
+        steps.add(Step.of("system-disk", direct ? "boot " + image + " directly (kernel + initrd), no system disk"
+            : "new overlay " + f.system() + " over " + image + " (the image is never copied)"));
+        if (m.homeDisk().enable()) {
+          steps.add(Step.of("home-disk", Files.exists(f.home()) ? "keep the home disk " + f.home()
+              : "create the home disk " + f.home() + (images.get("home").isPresent() || m.image("home").isPresent()
+                  ? " from the home image" : " (blank, " + m.homeDisk().sizeMiB() + " MiB)")));
+        }
+        steps.add(Step.of("port", "forward 127.0.0.1:" + Ports.read(f.ports()).map(String::valueOf).orElse("<free port>")
+            + " to the guest's RDP port " + m.rdp().port()));
+        steps.add(Step.of("start", "start QEMU (" + m.cpuCount() + " CPU, " + m.memoryStartup() + ")"));
+        steps.add(Step.of("wait-running", "wait until QMP reports running"));
+      }
+      case START -> steps.add(Step.of("start", "start QEMU for " + m.vmName()));
+      case STOP -> steps.add(Step.of("stop", "ACPI power button, then quit after the grace period"));
+      case DESTROY -> {
+        steps.add(Step.of("stop", "stop the VM"));
+        steps.add(Step.of("remove", "remove system disk, pid, socket, serial log, ports; keep " + f.home()));
+      }
+      case PURGE -> {
+        steps.add(Step.of("stop", "stop the VM"));
+        steps.add(Step.of("remove", "remove " + f.dir() + " with the home disk"));
+      }
+    }
+    return new Plan(op, name(), m.name(), steps);
+  }
+
+  // ---- operations ----
+
+  @Override
+  public Instance recreate(MachineManifest m, ImageSet images) {
+    requireQemu();
+    Image image = images.get("microvm").orElseThrow(() -> new ManifestException(m.pointer() + "/images/microvm",
+        "missing: the microvm backend needs an image with key microvm (qcow2, raw, vhdx or direct)"));
+    VmFiles f = files(m);
+    QemuArgs.Boot boot = bootOf(image);
+    Plan plan = plan(Operation.RECREATE, m, images);
+    Map<String, Runnable> actions = new LinkedHashMap<>();
+    actions.put("stop-old", () -> stopQuietly(m, RECREATE_GRACE));
+    actions.put("clean", () -> clean(f));
+    actions.put("system-disk", () -> newSystemDisk(f, image));
+    actions.put("home-disk", () -> ensureHome(m, f, images.get("home")));
+    actions.put("port", () -> Ports.ensure(f.ports()));
+    actions.put("start", () -> launch(m, f, boot));
+    actions.put("wait-running", () -> waitRunning(m, f));
+    new StepRunner(context.listener()).run(plan, actions);
+    return instance(m);
+  }
+
+  @Override
+  public Optional<InstanceStatus> status(MachineManifest m) {
+    VmFiles f = files(m);
+    if (!Files.exists(f.imageVersion())) {
+      return Optional.empty();
+    }
+    Optional<ProcessHandle> qemu = runningQemu(f);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("stateDir", f.dir().toString());
+    details.put("serialLog", f.serialLog().toString());
+    Ports.read(f.ports()).ifPresent(p -> details.put("rdp", "127.0.0.1:" + p));
+    if (qemu.isEmpty()) {
+      return Optional.of(new InstanceStatus(m.vmName(), name(), InstanceStatus.State.STOPPED, List.of(), Optional.empty(), details));
+    }
+    InstanceStatus.State state;
+    try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
+      state = switch (qmp.status()) {
+        case "running" -> InstanceStatus.State.RUNNING;
+        case "paused", "suspended" -> InstanceStatus.State.PAUSED;
+        case "shutdown" -> InstanceStatus.State.STOPPING;
+        case "prelaunch", "inmigrate" -> InstanceStatus.State.STARTING;
+        default -> InstanceStatus.State.UNKNOWN;
+      };
+    } catch (QubixException e) {
+      state = InstanceStatus.State.UNKNOWN;
+    }
+    details.put("pid", Long.toString(qemu.get().pid()));
+    Optional<Duration> uptime = qemu.get().info().startInstant().map(s -> Duration.between(s, Instant.now()));
+    return Optional.of(new InstanceStatus(m.vmName(), name(), state, List.of("127.0.0.1"), uptime, details));
+  }
+
+  @Override
+  public void start(MachineManifest m) {
+    requireQemu();
+    VmFiles f = files(m);
+    if (!Files.exists(f.imageVersion())) {
+      throw new QubixException(m.vmName() + " does not exist: create it with recreate or up");
+    }
+    if (runningQemu(f).isPresent()) {
+      return;
+    }
+    clean(f);
+    String stored = read(f.imageVersion());
+    Image image = new Image("microvm", m.image("microvm").map(r -> r.format()).orElse(ImageFormat.QCOW2), stored,
+        Path.of(stored));
+    launch(m, f, bootOf(image));
+    waitRunning(m, f);
+  }
+
+  @Override
+  public void stop(MachineManifest m, Duration grace) {
+    VmFiles f = files(m);
+    Optional<ProcessHandle> qemu = runningQemu(f);
+    if (qemu.isEmpty()) {
+      clean(f);
+      return;
+    }
+    try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
+      qmp.execute("system_powerdown");
+    } catch (QubixException e) {
+      // QMP gone: fall through to the forced path
+    }
+    if (!waitExit(qemu.get(), grace, "graceful shutdown of " + m.vmName())) {
+      try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
+        qmp.execute("quit");
+      } catch (QubixException e) {
+        // still there after quit failed: kill below
+      }
+      if (!waitExit(qemu.get(), Duration.ofSeconds(5), "QEMU quit")) {
+        qemu.get().destroyForcibly();
+        waitExit(qemu.get(), Duration.ofSeconds(5), "QEMU kill");
+      }
+    }
+    clean(f);
+  }
+
+  @Override
+  public void destroy(MachineManifest m, Purge purge) {
+    VmFiles f = files(m);
+    stopQuietly(m, Duration.ofSeconds(30));
+    try {
+      for (Path p : f.disposable()) {
+        Files.deleteIfExists(p);
+      }
+      if (purge == Purge.EVERYTHING) {
+        Files.deleteIfExists(f.home());
+        try (var left = Files.list(f.dir())) {
+          if (left.findAny().isEmpty()) {
+            Files.delete(f.dir());
+          }
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      // nothing was there
+    } catch (IOException e) {
+      throw new QubixException("cannot remove the files of " + m.vmName() + " in " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Endpoint endpoint(MachineManifest m) {
+    VmFiles f = files(m);
+    return Ports.read(f.ports()).map(p -> new Endpoint("127.0.0.1", p))
+        .orElseThrow(() -> new QubixException(m.vmName() + " has no forwarded RDP port yet: create it with up or recreate"));
+  }
+
+  // ---- pieces ----
+
+  private void requireQemu() {
+    tools.missing().ifPresent(t -> {
+      throw new BackendUnavailableException(t + " not found: install QEMU (apt-get install qemu-system-x86 qemu-utils) or set QUBIX_QEMU");
+    });
+  }
+
+  static QemuArgs.Boot bootOf(Image image) {
+    if (image.format() != ImageFormat.DIRECT) {
+      if (!Files.isRegularFile(image.file())) {
+        throw new QubixException("the system image " + image.file() + " does not exist");
+      }
+      return new QemuArgs.Boot(image.format(), null, null);
+    }
+    Path dir = image.file();
+    for (String part : List.of("kernel", "initrd")) {
+      if (!Files.isRegularFile(dir.resolve(part))) {
+        throw new QubixException("the direct-boot image " + dir + " has no " + part
+            + ": a direct image is a folder with kernel, initrd and optionally kernel-params");
+      }
+    }
+    String params = "";
+    try {
+      if (Files.isRegularFile(dir.resolve("kernel-params"))) {
+        params = Files.readString(dir.resolve("kernel-params")).strip();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new QemuArgs.Boot(ImageFormat.DIRECT, dir, params);
+  }
+
+  private void stopQuietly(MachineManifest m, Duration grace) {
+    if (runningQemu(files(m)).isPresent()) {
+      stop(m, grace);
+    }
+  }
+
+  /** Removes what a dead QEMU left behind; refuses to touch a live one. */
+  private void clean(VmFiles f) {
+    if (runningQemu(f).isPresent()) {
+      return;
+    }
+    try {
+      Files.deleteIfExists(f.pid());
+      Files.deleteIfExists(f.qmp());
+    } catch (IOException e) {
+      throw new QubixException("cannot clean stale state in " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void newSystemDisk(VmFiles f, Image image) {
+    try {
+      Files.createDirectories(f.dir());
+      Files.deleteIfExists(f.system());
+      Files.deleteIfExists(f.imageVersion());
+      if (image.format() != ImageFormat.DIRECT) {
+        Path tmp = f.dir().resolve("system.qcow2.tmp");
+        Files.deleteIfExists(tmp);
+        try {
+          context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2",
+              "-F", qemuFormat(image.format()), "-b", image.file().toAbsolutePath().toString(), tmp.toString()));
+        } catch (CommandFailedException e) {
+          throw new QubixException("the system image " + image.file() + " cannot be used as a " + image.format().jsonName()
+              + " backing file: " + String.join(" ", e.stderrTail()), e);
+        }
+        Files.move(tmp, f.system(), StandardCopyOption.ATOMIC_MOVE);
+      }
+      // written last: its presence means "this VM exists and boots this image"
+      Files.writeString(f.imageVersion(), image.file().toAbsolutePath().toString());
+    } catch (IOException e) {
+      throw new QubixException("cannot prepare the system disk in " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void ensureHome(MachineManifest m, VmFiles f, Optional<Image> homeImage) {
+    if (!m.homeDisk().enable() || Files.exists(f.home())) {
+      return;
+    }
+    Path tmp = f.dir().resolve("home.qcow2.tmp");
+    try {
+      Files.deleteIfExists(tmp);
+      if (homeImage.isPresent()) {
+        context.runner().run(Command.of(tools.qemuImg(), "convert", "-q", "-O", "qcow2",
+            homeImage.get().file().toString(), tmp.toString()));
+      } else {
+        context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
+            m.homeDisk().sizeMiB() + "M"));
+      }
+      // the rename makes a half-written home disk impossible: it exists whole or not at all
+      Files.move(tmp, f.home(), StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new QubixException("cannot create the home disk " + f.home() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void launch(MachineManifest m, VmFiles f, QemuArgs.Boot boot) {
+    int port = Ports.ensure(f.ports());
+    if (!Ports.isFree(port)) {
+      throw new QubixException("port " + port + " on 127.0.0.1 (the RDP forward of " + m.vmName() + ", kept in "
+          + f.ports() + ") is used by another process: free it, or delete " + f.ports() + " so Qubix picks a new port");
+    }
+    rotateSerialLog(f);
+    String accel = Accelerator.choose(context.host(), tools.qemu(), context.stateDir().resolve("cache"));
+    boolean home = m.homeDisk().enable() && Files.exists(f.home());
+    List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
+    try {
+      context.runner().run(Command.of(argv).withTimeout(Duration.ofMinutes(2)));
+    } catch (CommandFailedException e) {
+      killIfStarted(f);
+      throw new QubixException("QEMU could not start " + m.vmName() + ": " + String.join(" ", e.stderrTail()), e);
+    } catch (OperationTimeoutException e) {
+      killIfStarted(f);
+      throw e;
+    }
+  }
+
+  private void waitRunning(MachineManifest m, VmFiles f) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String last = "no QEMU process";
+    while (System.nanoTime() < deadline) {
+      Optional<ProcessHandle> qemu = runningQemu(f);
+      if (qemu.isEmpty()) {
+        throw new QubixException("QEMU for " + m.vmName() + " exited right after starting; see " + f.serialLog());
+      }
+      try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
+        last = qmp.status();
+        if (last.equals("running")) {
+          return;
+        }
+      } catch (QubixException e) {
+        last = e.getMessage();
+      }
+      sleep(100);
+    }
+    killIfStarted(f);
+    throw new OperationTimeoutException(m.vmName() + " did not reach running within 60 s (last: " + last + ")");
+  }
+
+  private void killIfStarted(VmFiles f) {
+    runningQemu(f).ifPresent(p -> {
+      p.destroyForcibly();
+      waitExit(p, Duration.ofSeconds(5), "QEMU kill");
+    });
+    clean(f);
+  }
+
+  /** The QEMU process of this VM, if its pid file names a live QEMU (a reused pid is not ours). */
+  Optional<ProcessHandle> runningQemu(VmFiles f) {
+    if (!Files.isRegularFile(f.pid())) {
+      return Optional.empty();
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(f.pid()).strip());
+      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+          .filter(p -> p.info().command().map(c -> c.contains("qemu")).orElse(true));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private boolean waitExit(ProcessHandle p, Duration limit, String what) {
+    long start = System.nanoTime();
+    while (p.isAlive()) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      if (elapsed.compareTo(limit) >= 0) {
+        return false;
+      }
+      dev.qubix.event.ProgressListener.safely(context.listener(), new dev.qubix.event.ProgressEvent.Waiting(what, elapsed, limit));
+      sleep(100);
+    }
+    return true;
+  }
+
+  private static void rotateSerialLog(VmFiles f) {
+    try {
+      if (Files.isRegularFile(f.serialLog()) && Files.size(f.serialLog()) > SERIAL_ROTATE_BYTES) {
+        Files.move(f.serialLog(), f.dir().resolve("serial.log.1"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (IOException e) {
+      // a log that cannot rotate keeps growing; not a reason to fail a start
+    }
+  }
+
+  private static String qemuFormat(ImageFormat format) {
+    return switch (format) {
+      case QCOW2 -> "qcow2";
+      case RAW -> "raw";
+      case VHDX -> "vhdx";
+      case DIRECT -> throw new IllegalArgumentException("direct images have no disk");
+    };
+  }
+
+  private static String read(Path p) {
+    try {
+      return Files.readString(p).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new QubixException("interrupted");
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.qubix.microvm.internal;
+
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.manifest.Network;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The QEMU command line for a VM, as a pure function of the manifest and its files. Disks are
+ * virtio with serial numbers ({@code qubix-system}, {@code qubix-home}) so a guest finds its home
+ * disk whatever the order. The VM daemonizes: like a Hyper-V VM it outlives the JVM that started it.
+ */
+public final class QemuArgs {
+  private QemuArgs() {}
+
+  /** What to boot: a disk overlay, or a direct kernel (folder with kernel, initrd, kernel-params). */
+  public record Boot(ImageFormat format, Path directFolder, String kernelParams) {}
+
+  public static List<String> of(String qemu, MachineManifest m, VmFiles f, Boot boot, String accel, int hostPort,
+      boolean withHome) {
+    List<String> a = new ArrayList<>(List.of(qemu,
+        "-name", m.vmName(),
+        "-accel", accel,
+        "-m", Long.toString(m.memoryStartup().mebibytes()),
+        "-smp", Integer.toString(m.cpuCount()),
+        "-nodefaults", "-display", "none",
+        "-daemonize", "-pidfile", f.pid().toString(),
+        "-chardev", "file,id=serial0,path=" + f.serialLog() + ",append=on", "-serial", "chardev:serial0",
+        "-qmp", "unix:" + f.qmp() + ",server=on,wait=off"));
+    a.addAll(List.of("-netdev", netdev(m, hostPort), "-device", "virtio-net-pci,netdev=net0"));
+    if (boot.format() == ImageFormat.DIRECT) {
+      a.addAll(List.of("-kernel", boot.directFolder().resolve("kernel").toString(),
+          "-initrd", boot.directFolder().resolve("initrd").toString(),
+          "-append", boot.kernelParams()));
+    } else {
+      a.addAll(List.of("-drive", "file=" + f.system() + ",format=qcow2,if=none,id=system",
+          "-device", "virtio-blk-pci,drive=system,serial=qubix-system,bootindex=0"));
+    }
+    if (withHome) {
+      a.addAll(List.of("-drive", "file=" + f.home() + ",format=qcow2,if=none,id=home",
+          "-device", "virtio-blk-pci,drive=home,serial=qubix-home"));
+    }
+    return a;
+  }
+
+  /**
+   * User-mode networking with the RDP port forwarded to 127.0.0.1. A static manifest gets the same
+   * subnet and gateway as Hyper-V's NAT switch, so the image built for Hyper-V boots unchanged.
+   */
+  static String netdev(MachineManifest m, int hostPort) {
+    Network n = m.network();
+    StringBuilder sb = new StringBuilder("user,id=net0");
+    String guest = "";
+    if (n.isStatic()) {
+      sb.append(",net=").append(n.natSwitchSubnet()).append(",host=").append(n.gateway());
+      guest = n.staticIp().toString();
+    }
+    sb.append(",hostfwd=tcp:127.0.0.1:").append(hostPort).append('-').append(guest).append(':').append(m.rdp().port());
+    return sb.toString();
+  }
+}

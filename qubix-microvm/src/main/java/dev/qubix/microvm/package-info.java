@@ -1,0 +1,2 @@
+/** The microvm backend: QEMU on Linux. */
+package dev.qubix.microvm;

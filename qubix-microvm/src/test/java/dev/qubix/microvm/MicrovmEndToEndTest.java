@@ -1,0 +1,85 @@
+package dev.qubix.microvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qubix.Appliance;
+import dev.qubix.ConnectOptions;
+import dev.qubix.Connection;
+import dev.qubix.Instance;
+import dev.qubix.InstanceStatus;
+import dev.qubix.Purge;
+import dev.qubix.spi.X224Probe;
+import dev.qubix.test.TinyGuest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** build → recreate → connect → status → stop → start → destroy against a real QEMU guest. */
+class MicrovmEndToEndTest {
+  @TempDir static Path shared;
+  static Path flake;
+  @TempDir Path state;
+
+  @BeforeAll
+  static void tinyFlake() {
+    flake = TinyGuest.flake(shared.resolve("tiny-flake"));
+  }
+
+  @AfterEach
+  void noOrphanQemu() {
+    TinyVm.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
+    assertThat(TinyVm.qemuUnder(state)).isEmpty();
+  }
+
+  private Appliance tiny() {
+    return TinyVm.appliance("tiny", flake, state);
+  }
+
+  @Test
+  void lifecycleThroughThePublicApi() throws Exception {
+    Connection c = tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient().withTimeout(Duration.ofMinutes(2)));
+
+    assertThat(c.endpoint().host()).isEqualTo("127.0.0.1");
+    assertThat(X224Probe.answers(c.endpoint(), Duration.ofSeconds(5))).isTrue();
+    assertThat(c.client()).isEmpty();
+    assertThat(tiny().status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
+
+    Instance vm = tiny().instance().orElseThrow();
+    vm.stop(Duration.ofSeconds(30));
+    assertThat(tiny().status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.STOPPED);
+    assertThat(Files.readString(state.resolve("qubix-tiny/serial.log"))).contains("QUBIX-POWEROFF");
+
+    vm.start();
+    assertThat(vm.connect(ConnectOptions.defaults().withoutClient()).endpoint()).isEqualTo(c.endpoint());
+
+    vm.destroy(Purge.KEEP_HOME);
+    assertThat(tiny().status()).isEmpty();
+    assertThat(state.resolve("qubix-tiny/home.qcow2")).exists();
+    assertThat(state.resolve("qubix-tiny/system.qcow2")).doesNotExist();
+  }
+
+  @Test
+  void homeDiskSurvivesEveryRecreateAndOnlyPurgeResetsIt() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient());
+      assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).as("boot %d", i).isEqualTo(i);
+    }
+
+    tiny().destroy(Purge.KEEP_HOME);
+    tiny().up().connect(ConnectOptions.defaults().withoutClient());
+    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(4);
+
+    tiny().up();   // already running: nothing is rebuilt or restarted (destroy removed the old serial log)
+    assertThat(TinyVm.bootCounts(state, "qubix-tiny")).containsExactly(4);
+
+    tiny().destroy(Purge.EVERYTHING);
+    assertThat(state.resolve("qubix-tiny")).doesNotExist();
+    tiny().up().connect(ConnectOptions.defaults().withoutClient());
+    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
+    tiny().destroy(Purge.EVERYTHING);
+  }
+}
