@@ -1,0 +1,50 @@
+package dev.qubix.microvm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.manifest.ManifestReader;
+import dev.qubix.microvm.internal.QemuArgs;
+import dev.qubix.microvm.internal.VmFiles;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class QemuArgsTest {
+  private static final String STATIC = """
+      {"schemaVersion": 3, "machines": {"spotibox": {"hostName": "spotibox", "vmName": "qubix-spotibox",
+        "cpuCount": 2, "memoryStartupBytes": 2147483648, "maxMemoryBytes": 6442450944,
+        "network": {"mode": "static", "staticIp": "192.168.250.10", "prefixLength": 24, "gateway": "192.168.250.1"},
+        "homeDisk": {"enable": true, "sizeMiB": 16384}, "rdp": {"user": "rdp"},
+        "images": {"microvm": {"package": "spotibox-qcow2", "format": "qcow2"}}}}}
+      """;
+
+  @Test
+  void staticNetworkGetsTheNatSubnetSoTheHyperVImageBootsUnchanged() {
+    MachineManifest m = ManifestReader.read(STATIC, "spotibox");
+    VmFiles f = new VmFiles(Path.of("/state/qubix-spotibox"));
+
+    List<String> argv = QemuArgs.of("qemu-system-x86_64", m, f, new QemuArgs.Boot(ImageFormat.QCOW2, null, null), "tcg", 40001, true);
+
+    assertThat(argv).containsSequence("-netdev",
+        "user,id=net0,net=192.168.250.0/24,host=192.168.250.1,hostfwd=tcp:127.0.0.1:40001-192.168.250.10:3389");
+    assertThat(argv).containsSequence("-m", "2048").containsSequence("-smp", "2").containsSequence("-accel", "tcg");
+    assertThat(argv).containsSequence("-device", "virtio-blk-pci,drive=system,serial=qubix-system,bootindex=0");
+    assertThat(argv).containsSequence("-device", "virtio-blk-pci,drive=home,serial=qubix-home");
+    assertThat(argv).contains("-daemonize");
+    assertThat(String.join(" ", argv).indexOf("drive=system")).isLessThan(String.join(" ", argv).indexOf("drive=home"));
+  }
+
+  @Test
+  void directBootHasNoSystemDiskAndTheHomeDiskFirst() {
+    MachineManifest m = ManifestReader.read(STATIC.replace("\"qcow2\"}", "\"direct\"}"), "spotibox");
+
+    List<String> argv = QemuArgs.of("qemu", m, new VmFiles(Path.of("/s/v")),
+        new QemuArgs.Boot(ImageFormat.DIRECT, Path.of("/nix/store/x-tiny"), "console=ttyS0"), "kvm", 40002, true);
+
+    assertThat(argv).containsSequence("-kernel", "/nix/store/x-tiny/kernel", "-initrd", "/nix/store/x-tiny/initrd",
+        "-append", "console=ttyS0");
+    assertThat(String.join(" ", argv)).doesNotContain("drive=system");
+  }
+}
