@@ -216,7 +216,10 @@ public final class Appliance {
   public List<String> gc() {
     Backend b = openBackend();
     requireAvailable(b);
-    return b.gc();
+    MachineManifest m = manifest();
+    try (ApplianceLock l = lock("gc")) {
+      return b.gc(m);
+    }
   }
 
   /** The backend this appliance uses, opened (nothing runs). */

@@ -48,8 +48,11 @@ public interface Backend {
     return RdpClients.launchDefault(m, endpoint, context());
   }
 
-  /** Removes cached base images no VM uses; returns what was removed. */
-  default java.util.List<String> gc() {
+  /**
+   * Removes cached base images no VM uses (in the place {@code m}'s settings name, e.g. its Hyper-V
+   * vmRoot); returns what was removed. Backends that never copy images have nothing to collect.
+   */
+  default java.util.List<String> gc(MachineManifest m) {
     return java.util.List.of();
   }
 

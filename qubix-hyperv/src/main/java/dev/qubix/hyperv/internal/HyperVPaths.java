@@ -1,0 +1,41 @@
+package dev.qubix.hyperv.internal;
+
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.spi.Image;
+
+/** Windows paths of one VM under the manifest's vmRoot; pure string work, testable anywhere. */
+public record HyperVPaths(String vmRoot, String vmName) {
+
+  public static HyperVPaths of(MachineManifest m) {
+    return new HyperVPaths(trim(m.hyperv().vmRoot()), m.vmName());
+  }
+
+  public String vmDir() {
+    return vmRoot + "\\" + vmName;
+  }
+
+  public String systemDisk() {
+    return vmDir() + "\\" + vmName + "-system.vhdx";
+  }
+
+  public String homeDisk() {
+    return vmDir() + "\\" + vmName + "-home.vhdx";
+  }
+
+  public String rdpFile() {
+    return vmDir() + "\\" + vmName + ".rdp";
+  }
+
+  public String imagesDir() {
+    return vmRoot + "\\images";
+  }
+
+  /** The cached base: one copy per image version (store hash), shared by every VM built from it. */
+  public String baseImage(Image image) {
+    return imagesDir() + "\\" + image.version() + ".vhdx";
+  }
+
+  private static String trim(String root) {
+    return root.endsWith("\\") && root.length() > 3 ? root.substring(0, root.length() - 1) : root;
+  }
+}

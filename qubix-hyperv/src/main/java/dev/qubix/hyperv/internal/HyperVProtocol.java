@@ -1,0 +1,97 @@
+package dev.qubix.hyperv.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qubix.QubixException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The scripts' output protocol: {@code ::qubix-step::{json}}, {@code ::qubix-bytes::{json}},
+ * exactly one {@code ::qubix-result::{json}} or {@code ::qubix-error::{json}}. Everything else
+ * (PowerShell noise, warnings) is kept aside for the debug log and error messages.
+ */
+public final class HyperVProtocol {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PREFIX = "::qubix-";
+
+  private HyperVProtocol() {}
+
+  /** One parsed line. */
+  public record Line(Kind kind, JsonNode data, String raw) {}
+
+  public enum Kind { STEP, BYTES, RESULT, ERROR, NOISE }
+
+  /** The outcome of one script run. */
+  public record Outcome(List<Line> steps, Optional<JsonNode> result, Optional<JsonNode> error, List<String> noise) {}
+
+  public static Line parseLine(String raw) {
+    String line = raw.replace("\r", "").strip();
+    if (!line.startsWith(PREFIX)) {
+      return new Line(Kind.NOISE, null, raw);
+    }
+    int end = line.indexOf("::", PREFIX.length());
+    if (end < 0) {
+      return new Line(Kind.NOISE, null, raw);
+    }
+    String kind = line.substring(PREFIX.length(), end);
+    Kind k = switch (kind) {
+      case "step" -> Kind.STEP;
+      case "bytes" -> Kind.BYTES;
+      case "result" -> Kind.RESULT;
+      case "error" -> Kind.ERROR;
+      default -> Kind.NOISE;
+    };
+    if (k == Kind.NOISE) {
+      return new Line(Kind.NOISE, null, raw);
+    }
+    try {
+      JsonNode data = JSON.readTree(line.substring(end + 2));
+      return data != null && data.isObject() ? new Line(k, data, raw) : new Line(Kind.NOISE, null, raw);
+    } catch (Exception e) {
+      return new Line(Kind.NOISE, null, raw);   // a line cut off mid-JSON is noise, not a result
+    }
+  }
+
+  /**
+   * Reads a whole run. A script that exits non-zero without an error line, or zero without a result
+   * line, failed in a way the protocol did not catch: that is an error too, with the noise as detail.
+   */
+  public static JsonNode outcome(String script, int exitCode, List<String> lines) {
+    Outcome o = parse(lines);
+    if (o.error().isPresent()) {
+      JsonNode e = o.error().get();
+      String fix = e.path("fix").asText("");
+      throw new HyperVScriptException(script, e.path("message").asText("unknown error"), e.path("category").asText("error"),
+          fix);
+    }
+    if (exitCode != 0 || o.result().isEmpty()) {
+      List<String> tail = o.noise().subList(Math.max(0, o.noise().size() - 10), o.noise().size());
+      throw new QubixException(script + " " + (exitCode != 0 ? "exited with " + exitCode : "printed no result")
+          + " without an error line" + (tail.isEmpty() ? "" : ":\n  " + String.join("\n  ", tail)));
+    }
+    return o.result().get();
+  }
+
+  public static Outcome parse(List<String> lines) {
+    List<Line> steps = new ArrayList<>();
+    List<String> noise = new ArrayList<>();
+    JsonNode result = null;
+    JsonNode error = null;
+    for (String raw : lines) {
+      Line l = parseLine(raw);
+      switch (l.kind()) {
+        case STEP, BYTES -> steps.add(l);
+        case RESULT -> result = result == null ? l.data() : result;
+        case ERROR -> error = error == null ? l.data() : error;
+        case NOISE -> {
+          if (!raw.isBlank()) {
+            noise.add(raw.replace("\r", ""));
+          }
+        }
+      }
+    }
+    return new Outcome(steps, Optional.ofNullable(result), Optional.ofNullable(error), noise);
+  }
+}

@@ -1,0 +1,2 @@
+/** The Hyper-V backend. */
+package dev.qubix.hyperv;

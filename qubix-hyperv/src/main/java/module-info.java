@@ -1,0 +1,10 @@
+/** The Hyper-V backend: static PowerShell scripts with base64-JSON parameters, differencing disks, NAT switch. */
+module dev.qubix.hyperv {
+  requires dev.qubix.core;
+  requires com.sun.jna;
+  requires com.sun.jna.platform;
+
+  exports dev.qubix.hyperv;
+
+  provides dev.qubix.spi.BackendProvider with dev.qubix.hyperv.HyperVBackendProvider;
+}

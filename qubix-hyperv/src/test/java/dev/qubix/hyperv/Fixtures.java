@@ -1,0 +1,94 @@
+package dev.qubix.hyperv;
+
+import dev.qubix.event.ProgressListener;
+import dev.qubix.exec.Command;
+import dev.qubix.exec.CommandResult;
+import dev.qubix.exec.CommandRunner;
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.manifest.ManifestReader;
+import dev.qubix.spi.BackendContext;
+import dev.qubix.spi.HostInfo;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageSet;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * Manifests and a stand-in for powershell.exe. Hyper-V cannot run here, so the runner records each
+ * argument vector and answers with protocol lines, as the scripts would.
+ */
+final class Fixtures {
+  private Fixtures() {}
+
+  static final String DHCP = """
+      {"schemaVersion": 3, "machines": {"spotibox": {"hostName": "spotibox", "vmName": "qubix-spotibox",
+        "cpuCount": 2, "memoryStartupBytes": 2147483648, "maxMemoryBytes": 6442450944,
+        "network": {"mode": "dhcp"}, "homeDisk": {"enable": true, "label": "qubix-home", "sizeMiB": 16384},
+        "rdp": {"user": "rdp"}, "mdnsName": "spotibox.local",
+        "images": {"hyperv": {"package": "spotibox-vhdx", "format": "vhdx"}, "home": {"package": "spotibox-home-vhdx", "format": "vhdx"}},
+        "hyperv": {"vmRoot": "C:\\\\HyperV\\\\Qubix", "switchName": "Default Switch", "generation": 2, "secureBoot": false, "wslDistro": "NixOS"}}}}
+      """;
+
+  static final String STATIC_OVERRIDE = """
+      {"network": {"mode": "static", "staticIp": "192.168.250.10", "prefixLength": 24, "gateway": "192.168.250.1",
+        "natSwitchSubnet": "192.168.250.0/24", "nameservers": ["1.1.1.1"]}, "hyperv": {"switchName": "spotibox-nat"}}
+      """;
+
+  static MachineManifest dhcp() {
+    return ManifestReader.read(DHCP, "spotibox");
+  }
+
+  static MachineManifest staticIp() {
+    return ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE);
+  }
+
+  static ImageSet images(boolean withHome) {
+    Image system = new Image("hyperv", ImageFormat.VHDX,
+        "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/nixos-image-hyperv.vhdx",
+        Path.of("/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/nixos-image-hyperv.vhdx"));
+    Image home = new Image("home", ImageFormat.VHDX, "/nix/store/abcdefghijklmnopqrstuv0123456789-home/qubix-home.vhdx",
+        Path.of("/nix/store/abcdefghijklmnopqrstuv0123456789-home/qubix-home.vhdx"));
+    return new ImageSet(withHome ? Map.of("hyperv", system, "home", home) : Map.of("hyperv", system));
+  }
+
+  /** Records argument vectors; answers state.ps1 with {@code state} and everything else with an empty result. */
+  static final class FakePowerShell implements CommandRunner {
+    final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    final Function<List<String>, String> answer;
+
+    FakePowerShell(String stateJson) {
+      this(argv -> String.join(" ", argv).contains("state.ps1") ? "::qubix-result::" + stateJson : "::qubix-result::{}");
+    }
+
+    FakePowerShell(Function<List<String>, String> answer) {
+      this.answer = answer;
+    }
+
+    @Override
+    public CommandResult run(Command command) {
+      calls.add(command.argv());
+      String out = answer.apply(command.argv()) + "\n";
+      out.lines().forEach(command.stdoutLines());
+      return new CommandResult(command.argv(), 0, out, "", Duration.ZERO);
+    }
+  }
+
+  /** WSL with interop: a host where the backend runs its scripts without Windows-only JNA checks. */
+  static BackendContext wslContext(Path state, CommandRunner runner) {
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS"));
+    return new BackendContext(state, runner, ProgressListener.NONE, Clock.systemUTC(), wsl, Duration.ofMinutes(5),
+        BackendContext.LOCAL);
+  }
+
+  static BackendContext linuxContext(Path state, CommandRunner runner) {
+    HostInfo linux = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
+    return new BackendContext(state, runner, ProgressListener.NONE, Clock.systemUTC(), linux, Duration.ofMinutes(5),
+        BackendContext.LOCAL);
+  }
+}
