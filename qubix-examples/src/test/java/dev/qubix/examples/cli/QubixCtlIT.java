@@ -56,12 +56,37 @@ class QubixCtlIT {
   }
 
   @Test
+  void hypervPlanRunsOnLinuxAndShowsEachScriptWithItsDecodedParameters() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "hyperv", "--json", "plan", "recreate", "spotibox");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    JsonNode plan = JSON.readTree(r.stdout());
+    assertThat(plan.path("backend").asText()).isEqualTo("hyperv");
+    assertThat(plan.path("operation").asText()).isEqualTo("recreate");
+    JsonNode steps = plan.path("steps");
+    assertThat(steps.size()).isGreaterThan(5);
+    assertThat(steps.get(0).path("id").asText()).isEqualTo("switch-create");
+    assertThat(steps.get(0).at("/details/script").asText()).isEqualTo("recreate.ps1");
+    assertThat(steps.get(0).at("/details/params/subnet").asText()).isEqualTo("192.168.250.0/24");
+    assertThat(steps.get(0).at("/details/params/vmRoot").asText()).isEqualTo("C:\\HyperV\\Qubix");
+  }
+
+  @Test
+  void planForPeopleIsNumbered() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "hyperv", "plan", "destroy");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).startsWith("destroy spotibox on hyperv:").contains("  1. turn off and remove the VM qubix-spotibox");
+  }
+
+  @Test
   void backendsJsonListsEveryProviderWithItsAvailability() throws Exception {
     QubixCtlProcess.Result r = run("--json", "backends");
 
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     JsonNode list = JSON.readTree(r.stdout());
     assertThat(list.isArray()).isTrue();
+    assertThat(list.findValuesAsText("name")).contains("hyperv", "microvm", "nspawn");
     for (JsonNode b : list) {
       assertThat(b.has("name") && b.has("priority") && b.has("available")).isTrue();
       assertThat(b.has("reason") || b.has("detail")).isTrue();
