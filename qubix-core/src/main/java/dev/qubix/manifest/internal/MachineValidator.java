@@ -118,6 +118,7 @@ public final class MachineValidator {
         fail("/network/natSwitchSubnet", "'" + subnetText.get() + "' is not a network like 192.168.250.0/24 (host bits must be zero)");
       } else if (prefix != null && subnet.prefixLength() != prefix) {
         fail("/network/natSwitchSubnet", subnet + " does not match prefixLength " + prefix);
+        subnet = null;   // one mistake, one message: do not also report every address as outside it
       }
     } else if (ip != null && prefix != null) {
       subnet = Cidr.containing(ip, prefix);
