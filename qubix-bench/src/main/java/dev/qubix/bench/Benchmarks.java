@@ -1,0 +1,199 @@
+package dev.qubix.bench;
+
+import dev.qubix.Appliance;
+import dev.qubix.BuiltAppliance;
+import dev.qubix.ConnectOptions;
+import dev.qubix.Endpoint;
+import dev.qubix.Purge;
+import dev.qubix.Qubix;
+import dev.qubix.spi.X224Probe;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole-operation benchmarks (1-4 of BENCHMARKS.md) on the tiny guest, each side by side with
+ * what a user would otherwise run. Ratios are the claims. Run with qubix-bench/run.sh.
+ */
+public final class Benchmarks {
+  private static final Map<String, String> NIX_ENV = Map.of("NIX_CONFIG", "substituters =\nexperimental-features = nix-command flakes");
+  private final Path work;
+  private final Path flake;
+  private final Path nixLog;
+  private final List<String> table = new ArrayList<>();
+
+  private Benchmarks(Path work) throws Exception {
+    this.work = work;
+    this.flake = work.resolve("tiny-flake");
+    Harness.run(List.of("bash", Harness.repoRoot().resolve("testing/tiny-guest/make-tiny-flake.sh").toString(), flake.toString()), Map.of());
+    // every nix process Qubix starts goes through this wrapper, which counts it
+    this.nixLog = work.resolve("nix-calls.log");
+    Path wrapper = work.resolve("nix-counting");
+    Files.writeString(wrapper, "#!/bin/sh\necho \"$*\" >> '" + nixLog + "'\nexec nix \"$@\"\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    System.setProperty("qubix.nix", wrapper.toString());
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (System.getenv("NIX_CONFIG") == null) {
+      System.err.println("set NIX_CONFIG='substituters =' (qubix-bench/run.sh does)");
+      System.exit(2);
+    }
+    Path work = Files.createTempDirectory("qubix-bench");
+    Benchmarks b = new Benchmarks(work);
+    b.statusWithoutNix();
+    b.nixProcessesPerBuild();
+    b.recreateCostVsImageSize();
+    b.bootToReadyOverhead();
+    System.out.println();
+    b.table.forEach(System.out::println);
+  }
+
+  private long nixCalls() throws IOException {
+    return Files.exists(nixLog) ? Files.readAllLines(nixLog).size() : 0;
+  }
+
+  private Appliance tiny(String machine, Path state) {
+    return Qubix.appliance(machine).withFlake(flake).withBackend("microvm").withStateDir(state);
+  }
+
+  /** 1. status with a valid manifest cache vs a nix evaluation of the manifest per command. */
+  void statusWithoutNix() throws Exception {
+    Path state = work.resolve("state-status");
+    tiny("tiny", state).build();   // warms the manifest cache
+    long before = nixCalls();
+    List<Double> qubix = Harness.time(20, () -> tiny("tiny", state).status());
+    long calls = nixCalls() - before;
+    List<Double> nix = Harness.time(10, () -> Harness.run(List.of("nix", "build", "--no-link", "--json",
+        "path:" + flake + "#qubix-manifest-json"), NIX_ENV));
+    double ratio = Harness.median(nix) / Harness.median(qubix);
+    Harness.write("status-without-nix", Harness.result("status runs no nix while the manifest cache is valid",
+        "qubixStatusMedianMs", Harness.round(Harness.median(qubix)), "nixProcessesDuringStatus", calls,
+        "nixManifestEvalMedianMs", Harness.round(Harness.median(nix)), "speedup", Harness.round(ratio)));
+    table.add(String.format("1 status without nix      | Qubix status %.1f ms, %d nix processes | nix build of the manifest %.0f ms | %.0fx faster",
+        Harness.median(qubix), calls, Harness.median(nix), ratio));
+  }
+
+  /** 3. nix processes per build: cold vs warm cache, vs the original controller's three nix runs. */
+  void nixProcessesPerBuild() throws Exception {
+    List<Double> cold = new ArrayList<>();
+    List<Long> coldCalls = new ArrayList<>();
+    List<Double> warm = new ArrayList<>();
+    List<Long> warmCalls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Path state = work.resolve("state-build-" + i);
+      long c0 = nixCalls();
+      cold.addAll(Harness.time(1, () -> tiny("tiny", state).build()));
+      coldCalls.add(nixCalls() - c0);
+      long w0 = nixCalls();
+      warm.addAll(Harness.time(1, () -> tiny("tiny", state).build()));
+      warmCalls.add(nixCalls() - w0);
+    }
+    String ref = "path:" + flake;
+    List<Double> original = Harness.time(5, () -> {
+      Harness.run(List.of("nix", "build", "--no-link", ref + "#tiny-direct"), NIX_ENV);
+      // the original's `nix build --print-out-paths` (absent from Nix 2.8): the same work with --json
+      Harness.run(List.of("nix", "build", "--no-link", "--json", ref + "#tiny-direct"), NIX_ENV);
+      Harness.run(List.of("nix", "build", "--no-link", "--json", ref + "#qubix-manifest-json"), NIX_ENV);
+    });
+    Harness.write("nix-processes-per-build", Harness.result("one nix process per warm build, two cold",
+        "coldNixProcesses", coldCalls, "coldMedianMs", Harness.round(Harness.median(cold)),
+        "warmNixProcesses", warmCalls, "warmMedianMs", Harness.round(Harness.median(warm)),
+        "originalNixProcesses", 3, "originalMedianMs", Harness.round(Harness.median(original)),
+        "warmVsOriginal", Harness.round(Harness.median(original) / Harness.median(warm))));
+    table.add(String.format("3 nix processes per build | cold %d (%.0f ms), warm %d (%.0f ms) | original 3 (%.0f ms) | warm %.1fx faster",
+        coldCalls.get(0), Harness.median(cold), warmCalls.get(0), Harness.median(warm), Harness.median(original),
+        Harness.median(original) / Harness.median(warm)));
+  }
+
+  /** 2. microvm recreate with a 64 MiB and a 4 GiB (sparse) base image, vs copying the image. */
+  void recreateCostVsImageSize() throws Exception {
+    Harness.run(List.of("nix", "build", "--no-link", "path:" + flake + "#tiny-qcow2"), NIX_ENV);
+    String store = Harness.run(List.of("nix", "eval", "--raw", "path:" + flake + "#tiny-qcow2.outPath"), NIX_ENV).strip();
+    Map<String, Object> res = new LinkedHashMap<>();
+    Map<String, Double> recreate = new LinkedHashMap<>();
+    Map<String, Double> copy = new LinkedHashMap<>();
+    for (String size : List.of("64M", "4G")) {
+      Path raw = work.resolve("base-" + size + ".img");
+      Harness.run(List.of("qemu-img", "convert", "-O", "raw", store + "/tiny.qcow2", raw.toString()), Map.of());
+      Harness.run(List.of("truncate", "-s", size, raw.toString()), Map.of());
+      Path manifest = work.resolve("m-" + size + ".json");
+      Files.writeString(manifest, """
+          {"schemaVersion": 3, "machines": {"tiny-disk": {"hostName": "tiny-disk", "vmName": "qubix-tiny-disk",
+            "cpuCount": 1, "memoryStartupBytes": 268435456, "maxMemoryBytes": 268435456, "network": {"mode": "dhcp"},
+            "homeDisk": {"enable": true, "sizeMiB": 64}, "rdp": {"user": "rdp"},
+            "images": {"microvm": {"package": "tiny-disk", "format": "raw", "path": "%s"}}}}}
+          """.formatted(raw));
+      Path state = work.resolve("state-size-" + size);
+      BuiltAppliance built = Qubix.appliance("tiny-disk").withManifest(manifest).withBackend("microvm").withStateDir(state).build();
+      built.recreate();
+      List<Double> times = Harness.time(5, built::recreate);
+      recreate.put(size, Harness.median(times));
+      built.appliance().destroy(Purge.EVERYTHING);
+      Path target = work.resolve("copy-" + size + ".img");
+      List<Double> cp = Harness.time(3, () -> {
+        Harness.run(List.of("cp", "--sparse=never", raw.toString(), target.toString()), Map.of());
+        Files.delete(target);
+      });
+      copy.put(size, Harness.median(cp));
+      Files.delete(raw);
+    }
+    double ratio = recreate.get("4G") / recreate.get("64M");
+    double cpRatio = copy.get("4G") / copy.get("64M");
+    res.put("recreateMedianMs", recreate);
+    res.put("recreateRatio4GVs64M", Harness.round(ratio));
+    res.put("copyMedianMs", copy);
+    res.put("copyRatio4GVs64M", Harness.round(cpRatio));
+    Map<String, Object> r = Harness.result("recreate cost does not grow with the image (claim: ratio <= 1.2)");
+    r.putAll(res);
+    Harness.write("recreate-vs-image-size", r);
+    table.add(String.format("2 recreate vs image size  | 64 MiB %.0f ms, 4 GiB %.0f ms: ratio %.2f | cp: %.0f ms vs %.0f ms: ratio %.1f",
+        recreate.get("64M"), recreate.get("4G"), ratio, copy.get("64M"), copy.get("4G"), cpRatio));
+  }
+
+  /** 4. boot-to-ready of the tiny guest through Qubix vs the same qemu command by hand. */
+  void bootToReadyOverhead() throws Exception {
+    Path state = work.resolve("state-boot");
+    BuiltAppliance built = tiny("tiny", state).build();
+    built.recreate().connect(ConnectOptions.defaults().withoutClient());   // first boot formats the home disk
+    List<Double> qubix = Harness.time(5, () -> built.recreate().connect(ConnectOptions.defaults().withoutClient()));
+    built.appliance().destroy(Purge.EVERYTHING);
+
+    Path direct = built.images().get("microvm").orElseThrow().file();
+    Path home = work.resolve("home-by-hand.qcow2");
+    Harness.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", home.toString(), "64M"), Map.of());
+    bootByHand(direct, home);   // formats the home disk, like Qubix's first boot above
+    List<Double> byHand = Harness.time(5, () -> bootByHand(direct, home));
+    double ratio = Harness.median(qubix) / Harness.median(byHand);
+    Harness.write("boot-to-ready", Harness.result("Qubix adds little to a plain qemu boot (claim: ratio <= 1.10)",
+        "qubixMedianMs", Harness.round(Harness.median(qubix)), "byHandMedianMs", Harness.round(Harness.median(byHand)),
+        "ratio", Harness.round(ratio), "qubixRunsMs", qubix, "byHandRunsMs", byHand));
+    table.add(String.format("4 boot-to-ready           | Qubix recreate+connect %.0f ms | qemu by hand %.0f ms | ratio %.2f",
+        Harness.median(qubix), Harness.median(byHand), ratio));
+  }
+
+  /** Starts boot-by-hand.sh, waits for X.224, then stops QEMU. */
+  private void bootByHand(Path direct, Path home) throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Process qemu = new ProcessBuilder("bash", Harness.repoRoot().resolve("testing/tiny-guest/boot-by-hand.sh").toString(),
+        direct.toString(), home.toString(), Integer.toString(port), work.resolve("by-hand-serial.log").toString())
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    try {
+      X224Probe.awaitReady(new Endpoint("127.0.0.1", port), Duration.ofMinutes(2), e -> { });
+    } finally {
+      qemu.destroy();   // SIGTERM: QEMU exits at once
+      qemu.waitFor();
+    }
+  }
+}
