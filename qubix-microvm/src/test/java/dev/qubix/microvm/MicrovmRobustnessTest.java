@@ -71,7 +71,7 @@ class MicrovmRobustnessTest {
   }
 
   @ParameterizedTest(name = "killed before {0}")
-  @ValueSource(strings = {"system-disk", "home-disk", "start", "wait-running"})
+  @ValueSource(strings = {"stop-old", "clean", "system-disk", "home-disk", "port", "start", "wait-running"})
   void aJvmKilledMidRecreateLeavesStateTheNextRecreateRepairs(String step) throws Exception {
     tiny("tiny").build().recreate().connect(ConnectOptions.defaults().withoutClient());
     assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);

@@ -146,6 +146,24 @@ class QubixCtlIT {
   }
 
   @Test
+  void operationThatFailsExitsWith1() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "microvm", "start", "spotibox");
+
+    assertThat(r.exitCode()).as(r.stderr()).isEqualTo(1);
+    assertThat(r.stderr()).isEqualTo("qubixctl: spotibox: no VM exists yet; run 'qubixctl up spotibox' first\n");
+  }
+
+  @Test
+  void statusJsonOfAMissingVmSaysAbsent() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "microvm", "--json", "status", "spotibox");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    JsonNode s = JSON.readTree(r.stdout());
+    assertThat(s.path("machine").asText()).isEqualTo("spotibox");
+    assertThat(s.path("state").asText()).isEqualTo("absent");
+  }
+
+  @Test
   void verboseShowsTheStackTrace() throws Exception {
     QubixCtlProcess.Result r = run("-v", "--manifest", tmp.resolve("nope.json").toString(), "manifest");
 
