@@ -121,7 +121,7 @@ for f in "$fixtures"/bad-*.nix; do
   if out=$(nix-instantiate --eval --strict --json -E \
     "import $nixdir/lib/manifest.nix (import $f)" 2>&1); then
     fail "manifest $name.nix is rejected" "evaluation succeeded: $out"
-  elif printf '%s' "$out" | grep -qF -- "$want"; then
+  elif grep -qF -- "$want" <<<"$out"; then   # a here-string: grep -q may exit early without SIGPIPE under pipefail
     pass "manifest $name.nix is rejected: $want"
   else
     fail "manifest $name.nix is rejected with \"$want\"" "$out"

@@ -1,6 +1,6 @@
 /** The nspawn backend, declared but not implemented: listed, never auto-selected, says what to use instead. */
 module dev.qubix.nspawn {
-  requires dev.qubix.core;
+  requires transitive dev.qubix.core;
 
   exports dev.qubix.nspawn;
 

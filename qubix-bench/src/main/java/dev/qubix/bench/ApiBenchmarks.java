@@ -30,6 +30,7 @@ public class ApiBenchmarks {
         "images": {"hyperv": {"package": "spotibox-vhdx", "format": "vhdx"}, "home": {"package": "spotibox-home-vhdx", "format": "vhdx"}},
         "hyperv": {"vmRoot": "C:\\\\HyperV\\\\Qubix", "switchName": "spotibox-nat", "generation": 2, "secureBoot": false, "wslDistro": "NixOS"}}}}
       """;
+  static final java.util.List<String> STEPS = java.util.List.of("base-image", "system-disk", "create-vm", "start", "wait-running");
   final MachineManifest machine = ManifestReader.read(MANIFEST, "spotibox");
   final ImageSet images = new ImageSet(Map.of("hyperv", new Image("hyperv", ImageFormat.VHDX,
       "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/x.vhdx", Path.of("/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/x.vhdx"))));
@@ -48,6 +49,6 @@ public class ApiBenchmarks {
   @Benchmark
   public String hypervArgumentRendering() {
     return dev.qubix.hyperv.internal.PowerShell.encode(dev.qubix.hyperv.internal.HyperVPlanner.recreateParams(machine, images,
-        "\\\\wsl.localhost\\NixOS\\nix\\store\\x.vhdx", null));
+        "\\\\wsl.localhost\\NixOS\\nix\\store\\x.vhdx", null, STEPS));
   }
 }

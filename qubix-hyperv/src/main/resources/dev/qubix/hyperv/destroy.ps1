@@ -1,27 +1,53 @@
 # Removes one VM. Deletes only inside <vmRoot>\<vmName>; the home disk only when purging; never a
-# cached base image (gc.ps1 removes those no VM uses).
+# cached base image (those live in <vmRoot>\images; gc.ps1 removes the ones no VM uses).
 param([Parameter(Mandatory = $true)][string]$Params)
+# preferences are per session state: the module's own settings do not reach this script's code
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
-    $p = ConvertFrom-QubixParams $Params
-    Assert-QubixName $p.vmName 'vmName'
-    Assert-QubixWindowsPath $p.vmRoot 'vmRoot'
+    $raw = ConvertFrom-QubixParams $Params
+    $p = @{
+        vmName = Get-QubixName $raw 'vmName'
+        vmRoot = Get-QubixPath $raw 'vmRoot'
+        purge = Get-QubixBool $raw 'purge'
+    }
     $vmDir = Join-Path $p.vmRoot $p.vmName
     Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
-    Invoke-QubixStep -Id 'remove-vm' -Message "remove $($p.vmName)" -Action {
-        $vm = Get-QubixVm $p.vmName
-        if ($vm) {
-            if ($vm.State -ne 'Off') { Hyper-V\Stop-VM -VM $vm -TurnOff -Force }
+    Assert-QubixMayManageHyperV
+    $vms = @(Get-QubixVms $p.vmName)
+    foreach ($vm in $vms) {
+        if (-not ([string]$vm.Path).StartsWith($p.vmRoot, [System.StringComparison]::OrdinalIgnoreCase)) {
+            Stop-Qubix -Message "a VM named $($p.vmName) lives in $($vm.Path), outside $($p.vmRoot): Qubix did not create it" `
+                -Category 'vm-conflict' -Fix 'remove that VM yourself if you mean to'
+        }
+    }
+    if ($p.purge -and (Test-Path -LiteralPath $vmDir)) {
+        # Remove-Item -Recurse in Windows PowerShell 5.1 can follow a junction out of the folder
+        $links = @(Get-Item -LiteralPath $vmDir -Force) + @(Get-ChildItem -LiteralPath $vmDir -Recurse -Force) |
+            Where-Object { $_.Attributes -band [System.IO.FileAttributes]::ReparsePoint }
+        if (@($links).Count -gt 0) {
+            Stop-Qubix -Message "$vmDir holds a link ($(@($links)[0].FullName)): Qubix deletes nothing outside the VM folder" `
+                -Category 'unsafe-path' -Fix 'remove the link yourself, then purge again'
+        }
+    }
+    Invoke-QubixStep -Id 'remove-vm' -Action {
+        if ($vms.Count -eq 0) { return "no VM named $($p.vmName)" }
+        foreach ($vm in $vms) {
+            Stop-QubixVmHard $vm
             Hyper-V\Remove-VM -VM $vm -Force
         }
     }
-    Invoke-QubixStep -Id 'remove-system-disk' -Message 'remove the system disk' -Action {
+    Invoke-QubixStep -Id 'remove-system-disk' -Action {
         $system = Join-Path $vmDir "$($p.vmName)-system.vhdx"
-        if (Test-Path -LiteralPath $system) { Remove-Item -LiteralPath $system -Force }
+        if (-not (Test-Path -LiteralPath $system)) { return 'no system disk' }
+        Remove-Item -LiteralPath $system -Force
     }
     if ($p.purge) {
-        Invoke-QubixStep -Id 'remove-home-disk' -Message 'remove the home disk and the VM folder' -Action {
-            if (Test-Path -LiteralPath $vmDir) { Remove-Item -LiteralPath $vmDir -Recurse -Force }
+        Invoke-QubixStep -Id 'remove-home-disk' -Action {
+            if (-not (Test-Path -LiteralPath $vmDir)) { return "no folder $vmDir" }
+            Remove-Item -LiteralPath $vmDir -Recurse -Force
         }
     }
     Write-QubixResult ([ordered]@{ vmName = $p.vmName; homeKept = (-not $p.purge) })

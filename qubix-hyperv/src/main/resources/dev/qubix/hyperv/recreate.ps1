@@ -1,77 +1,154 @@
-# Recreates one VM: the steps (and their order) come from Java's HyperVPlanner; each step is
-# idempotent, so a recreate interrupted at any point can simply be run again.
+# Recreates one VM. The steps and their order come from Java's HyperVPlanner; every step checks
+# before it acts, so a recreate interrupted at any point can simply run again. Everything that
+# could refuse (rights, another NetNat, a missing image) is checked before the first change.
 param([Parameter(Mandatory = $true)][string]$Params)
+# preferences are per session state: the module's own settings do not reach this script's code
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
-    $p = ConvertFrom-QubixParams $Params
-    Assert-QubixName $p.vmName 'vmName'
-    Assert-QubixWindowsPath $p.vmRoot 'vmRoot'
+    $raw = ConvertFrom-QubixParams $Params
+    $steps = @(Get-QubixValue $raw 'steps')
+    $known = @('switch-default', 'switch-create', 'host-ip', 'netnat', 'base-image', 'remove-old-vm', 'system-disk',
+        'home-disk-seed', 'home-disk-create', 'create-vm', 'start', 'wait-running')
+    foreach ($s in $steps) {
+        if ($s -isnot [string] -or $known -cnotcontains $s) { Stop-QubixParam 'steps' 'names a step this script does not know' }
+    }
+    $p = @{
+        vmName = Get-QubixName $raw 'vmName'
+        vmRoot = Get-QubixPath $raw 'vmRoot'
+        switchName = Get-QubixSwitchName $raw 'switchName'
+        network = Get-QubixChoice $raw 'network' @('dhcp', 'static')
+        baseImage = Get-QubixPath $raw 'baseImage'
+        sourceImage = Get-QubixPath $raw 'sourceImage' -Optional
+        homeDisk = Get-QubixBool $raw 'homeDisk'
+        homeImage = Get-QubixPath $raw 'homeImage' -Optional
+        homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664
+        generation = Get-QubixInt $raw 'generation' 1 2
+        secureBoot = Get-QubixBool $raw 'secureBoot'
+        cpuCount = Get-QubixInt $raw 'cpuCount' 1 64
+        memoryStartupBytes = Get-QubixInt $raw 'memoryStartupBytes' 268435456 1099511627776
+        memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776
+        maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776
+        waitSeconds = Get-QubixInt $raw 'waitSeconds' 1 3600
+    }
+    if ($p.network -eq 'static') {
+        $p.gateway = Get-QubixIPv4 $raw 'gateway'
+        $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30
+        $p.subnet = Get-QubixCidr $raw 'subnet'
+    }
     $vmDir = Join-Path $p.vmRoot $p.vmName
     $systemDisk = Join-Path $vmDir "$($p.vmName)-system.vhdx"
     $homeDisk = Join-Path $vmDir "$($p.vmName)-home.vhdx"
+    Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
     Assert-QubixUnder $p.baseImage (Join-Path $p.vmRoot 'images') 'baseImage'
 
-    $actions = @{
-        'switch-default' = {
-            if (-not (Hyper-V\Get-VMSwitch -Name $p.switchName -ErrorAction SilentlyContinue)) {
-                throw "the Hyper-V switch '$($p.switchName)' does not exist (the Default Switch comes with Hyper-V on Windows 10 1709 and later)"
+    # ---- preflight: refuse before changing anything
+    Assert-QubixMayManageHyperV
+    if (-not (Get-Module -ListAvailable -Name 'Hyper-V')) {
+        Stop-Qubix -Message 'the Hyper-V PowerShell module is missing' -Category 'hyperv-missing' `
+            -Fix 'Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V-All, then reboot'
+    }
+    $switch = Get-QubixSwitch $p.switchName
+    if ($p.network -eq 'dhcp' -and -not $switch) {
+        Stop-Qubix -Message "the Hyper-V switch '$($p.switchName)' does not exist" -Category 'switch-missing' `
+            -Fix 'the Default Switch comes with Hyper-V on Windows 10 1709 and later; name an existing switch in hyperv.switchName, or use a static network'
+    }
+    if ($p.network -eq 'static') {
+        if ($switch -and [string]$switch.SwitchType -ne 'Internal') {
+            Stop-Qubix -Message "the switch '$($p.switchName)' is $($switch.SwitchType), not Internal: a static network needs its own internal switch with NAT" `
+                -Category 'switch-conflict' -Fix 'name another switch in hyperv.switchName, or remove this one'
+        }
+        foreach ($nat in @(NetNat\Get-NetNat -ErrorAction SilentlyContinue)) {
+            if ($nat.InternalIPInterfaceAddressPrefix -ne $p.subnet) {
+                Stop-Qubix -Message "the NetNat '$($nat.Name)' owns $($nat.InternalIPInterfaceAddressPrefix) and Windows allows one NetNat per host" `
+                    -Category 'netnat-conflict' `
+                    -Fix "remove it (Remove-NetNat -Name '$($nat.Name)') or put network.natSwitchSubnet inside $($nat.InternalIPInterfaceAddressPrefix)"
             }
         }
-        'switch-create' = {
-            if (-not (Hyper-V\Get-VMSwitch -Name $p.switchName -ErrorAction SilentlyContinue)) {
-                Hyper-V\New-VMSwitch -Name $p.switchName -SwitchType Internal | Out-Null
+        $adapter = $null
+        if ($switch) { $adapter = Get-QubixHostAdapter $p.switchName }
+        foreach ($addr in @(NetTCPIP\Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue | Where-Object { $_.IPAddress -eq $p.gateway })) {
+            if (-not $adapter -or $addr.InterfaceIndex -ne $adapter.ifIndex) {
+                Stop-Qubix -Message "the gateway $($p.gateway) is already an address of '$($addr.InterfaceAlias)', not of the switch '$($p.switchName)'" `
+                    -Category 'address-conflict' -Fix 'choose another static subnet in the manifest, or remove that address'
             }
+        }
+    }
+    if ($steps -contains 'base-image' -and -not (Test-Path -LiteralPath $p.baseImage -PathType Leaf)) {
+        if (-not $p.sourceImage -or -not (Test-Path -LiteralPath $p.sourceImage -PathType Leaf)) {
+            Stop-Qubix -Message "the built image $($p.sourceImage) cannot be read" -Category 'image-missing' `
+                -Fix 'build the appliance first (qubixctl build), and check that the WSL distribution holding /nix/store is installed'
+        }
+    }
+    if ($steps -contains 'home-disk-seed' -and -not (Test-Path -LiteralPath $homeDisk) -and
+        (-not $p.homeImage -or -not (Test-Path -LiteralPath $p.homeImage -PathType Leaf))) {
+        Stop-Qubix -Message "the home image $($p.homeImage) cannot be read" -Category 'image-missing' `
+            -Fix 'build the appliance first (qubixctl build)'
+    }
+
+    # ---- the steps
+    $actions = @{
+        'switch-default' = { "uses the existing switch '$($p.switchName)'" }
+        'switch-create' = {
+            if (Get-QubixSwitch $p.switchName) { return 'the switch exists' }
+            Hyper-V\New-VMSwitch -Name $p.switchName -SwitchType Internal | Out-Null
         }
         'host-ip' = {
-            if (-not (NetTCPIP\Get-NetIPAddress -IPAddress $p.gateway -ErrorAction SilentlyContinue)) {
-                $adapter = NetAdapter\Get-NetAdapter -Name "vEthernet ($($p.switchName))"
-                NetTCPIP\New-NetIPAddress -IPAddress $p.gateway -PrefixLength $p.prefixLength -InterfaceIndex $adapter.ifIndex | Out-Null
-            }
+            $adapter = Get-QubixHostAdapter $p.switchName
+            if (-not $adapter) { Stop-Qubix -Message "no host adapter found for the switch '$($p.switchName)'" -Category 'switch-conflict' }
+            $has = @(NetTCPIP\Get-NetIPAddress -InterfaceIndex $adapter.ifIndex -AddressFamily IPv4 -ErrorAction SilentlyContinue |
+                Where-Object { $_.IPAddress -eq $p.gateway })
+            if ($has.Count -gt 0) { return 'the host already has the gateway address' }
+            NetTCPIP\New-NetIPAddress -InterfaceIndex $adapter.ifIndex -IPAddress $p.gateway -PrefixLength ([byte]$p.prefixLength) | Out-Null
         }
         'netnat' = {
-            $existing = @(NetNat\Get-NetNat -ErrorAction SilentlyContinue)
-            $ours = $existing | Where-Object { $_.InternalIPInterfaceAddressPrefix -eq $p.subnet }
-            if (-not $ours) {
-                if ($existing.Count -gt 0) {
-                    throw "another NetNat ($($existing[0].Name), $($existing[0].InternalIPInterfaceAddressPrefix)) exists and Windows allows one per host: remove it with Remove-NetNat, or use its prefix"
-                }
-                NetNat\New-NetNat -Name "$($p.switchName)-nat" -InternalIPInterfaceAddressPrefix $p.subnet | Out-Null
-            }
-        }
-        'remove-old-vm' = {
-            $vm = Get-QubixVm $p.vmName
-            if ($vm) {
-                if ($vm.State -ne 'Off') { Hyper-V\Stop-VM -VM $vm -TurnOff -Force }
-                Hyper-V\Remove-VM -VM $vm -Force
-            }
+            $ours = @(NetNat\Get-NetNat -ErrorAction SilentlyContinue | Where-Object { $_.InternalIPInterfaceAddressPrefix -eq $p.subnet })
+            if ($ours.Count -gt 0) { return "the NetNat '$($ours[0].Name)' already serves $($p.subnet)" }
+            NetNat\New-NetNat -Name $p.switchName -InternalIPInterfaceAddressPrefix $p.subnet | Out-Null
         }
         'base-image' = {
-            if (-not (Test-Path -LiteralPath $p.baseImage -PathType Leaf)) {
-                $dir = Split-Path -Parent $p.baseImage
-                New-Item -ItemType Directory -Force -Path $dir | Out-Null
-                $partial = "$($p.baseImage).partial"
-                $in = [System.IO.File]::OpenRead($p.sourceImage)
+            if (Test-Path -LiteralPath $p.baseImage -PathType Leaf) { return 'the base image is cached' }
+            New-Item -ItemType Directory -Force -Path (Split-Path -Parent $p.baseImage) | Out-Null
+            $partial = $p.baseImage + '.partial'
+            $in = [System.IO.File]::OpenRead($p.sourceImage)
+            try {
+                $total = $in.Length
+                $out = [System.IO.File]::Create($partial)
                 try {
-                    $out = [System.IO.File]::Create($partial)
-                    try {
-                        $buffer = New-Object byte[] 8388608
-                        $total = $in.Length
-                        $done = 0
-                        $next = 0
-                        while (($read = $in.Read($buffer, 0, $buffer.Length)) -gt 0) {
-                            $out.Write($buffer, 0, $read)
-                            $done += $read
-                            if ($done -ge $next) {
-                                Write-QubixLine -Kind 'bytes' -Data ([ordered]@{ what = 'base image'; done = $done; total = $total })
-                                $next = $done + 268435456
-                            }
+                    $buffer = New-Object byte[] 8388608
+                    $done = [long]0
+                    $next = [long]0
+                    while (($read = $in.Read($buffer, 0, $buffer.Length)) -gt 0) {
+                        $out.Write($buffer, 0, $read)
+                        $done += $read
+                        if ($done -ge $next) {
+                            Write-QubixBytes -What 'base image' -Done $done -Total $total
+                            $next = $done + 134217728
                         }
-                    } finally { $out.Dispose() }
-                } finally { $in.Dispose() }
-                Write-QubixLine -Kind 'bytes' -Data ([ordered]@{ what = 'base image'; done = $total; total = $total })
-                Move-Item -LiteralPath $partial -Destination $p.baseImage -Force
-                # the cached base is the parent of differencing disks: it must never change
-                Set-ItemProperty -LiteralPath $p.baseImage -Name IsReadOnly -Value $true
+                    }
+                } finally { $out.Dispose() }
+            } finally { $in.Dispose() }
+            if ((Get-Item -LiteralPath $partial).Length -ne $total) { Stop-Qubix -Message "the copy of $($p.sourceImage) is incomplete" }
+            Write-QubixBytes -What 'base image' -Done $total -Total $total
+            Move-Item -LiteralPath $partial -Destination $p.baseImage -Force
+            # the cached base is the parent of differencing disks: it must never change
+            Set-ItemProperty -LiteralPath $p.baseImage -Name IsReadOnly -Value $true
+        }
+        'remove-old-vm' = {
+            $old = @(Get-QubixVms $p.vmName)
+            if ($old.Count -eq 0) { return "no VM named $($p.vmName)" }
+            foreach ($vm in $old) {
+                if (-not ([string]$vm.Path).StartsWith($p.vmRoot, [System.StringComparison]::OrdinalIgnoreCase)) {
+                    Stop-Qubix -Message "a VM named $($p.vmName) lives in $($vm.Path), outside $($p.vmRoot): Qubix did not create it" `
+                        -Category 'vm-conflict' -Fix 'rename or remove that VM yourself, or change vmName in the manifest'
+                }
+            }
+            foreach ($vm in $old) {
+                Stop-QubixVmHard $vm
+                # Remove-VM unregisters the VM; its disks and folder (with the home disk) stay
+                Hyper-V\Remove-VM -VM $vm -Force
             }
         }
         'system-disk' = {
@@ -80,49 +157,59 @@ Invoke-QubixMain {
             Hyper-V\New-VHD -Path $systemDisk -ParentPath $p.baseImage -Differencing | Out-Null
         }
         'home-disk-seed' = {
-            if (-not (Test-Path -LiteralPath $homeDisk)) {
-                Copy-Item -LiteralPath $p.homeImage -Destination "$homeDisk.partial" -Force
-                Set-ItemProperty -LiteralPath "$homeDisk.partial" -Name IsReadOnly -Value $false
-                Move-Item -LiteralPath "$homeDisk.partial" -Destination $homeDisk
-            }
+            if (Test-Path -LiteralPath $homeDisk) { return 'the home disk is kept' }
+            Copy-Item -LiteralPath $p.homeImage -Destination "$homeDisk.partial" -Force
+            Set-ItemProperty -LiteralPath "$homeDisk.partial" -Name IsReadOnly -Value $false
+            Move-Item -LiteralPath "$homeDisk.partial" -Destination $homeDisk
         }
         'home-disk-create' = {
-            if (-not (Test-Path -LiteralPath $homeDisk)) {
-                Hyper-V\New-VHD -Path $homeDisk -SizeBytes ([uint64]$p.homeSizeBytes) -Dynamic | Out-Null
-            }
+            if (Test-Path -LiteralPath $homeDisk) { return 'the home disk is kept' }
+            Hyper-V\New-VHD -Path $homeDisk -SizeBytes ([uint64]$p.homeSizeBytes) -Dynamic | Out-Null
         }
         'create-vm' = {
-            $vm = Hyper-V\New-VM -Name $p.vmName -Generation ([int]$p.generation) -MemoryStartupBytes ([int64]$p.memoryStartupBytes) `
+            $vm = Hyper-V\New-VM -Name $p.vmName -Generation ([int16]$p.generation) -MemoryStartupBytes ([int64]$p.memoryStartupBytes) `
                 -VHDPath $systemDisk -SwitchName $p.switchName -Path $p.vmRoot
-            Hyper-V\Set-VMProcessor -VM $vm -Count ([int]$p.cpuCount)
+            Hyper-V\Set-VMProcessor -VM $vm -Count ([int64]$p.cpuCount)
             Hyper-V\Set-VMMemory -VM $vm -DynamicMemoryEnabled $true -MinimumBytes ([int64]$p.memoryMinimumBytes) `
                 -StartupBytes ([int64]$p.memoryStartupBytes) -MaximumBytes ([int64]$p.maxMemoryBytes)
             # checkpoints would fork the home disk into .avhdx chains
             Hyper-V\Set-VM -VM $vm -CheckpointType Disabled -AutomaticCheckpointsEnabled $false
             if ($p.homeDisk) {
+                if (@(Hyper-V\Get-VMScsiController -VM $vm).Count -eq 0) { Hyper-V\Add-VMScsiController -VM $vm }
                 Hyper-V\Add-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 1 -Path $homeDisk
             }
-            $system = Hyper-V\Get-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 0
-            if ([int]$p.generation -eq 2) {
-                $secureBoot = $(if ($p.secureBoot) { 'On' } else { 'Off' })
+            if ($p.generation -eq 2) {
+                # New-VM puts the VHD of a generation 2 VM on SCSI 0:0
+                $system = Hyper-V\Get-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 0
+                # the NixOS boot loader is not signed for Secure Boot
+                $secureBoot = 'Off'
+                if ($p.secureBoot) { $secureBoot = 'On' }
                 Hyper-V\Set-VMFirmware -VM $vm -EnableSecureBoot $secureBoot -FirstBootDevice $system
             }
-            Hyper-V\Get-VMIntegrationService -VM $vm | Where-Object { $_.Id -like "*$KvpServiceId*" -or $_.Id -like "*$ShutdownServiceId*" } |
+            # KVP reports the guest's IP; Shutdown makes Stop-VM graceful
+            Hyper-V\Get-VMIntegrationService -VM $vm |
+                Where-Object { $_.Id -like "*$KvpServiceId" -or $_.Id -like "*$ShutdownServiceId" } |
                 Hyper-V\Enable-VMIntegrationService
         }
-        'start' = { Hyper-V\Start-VM -Name $p.vmName }
+        'start' = {
+            $vm = Get-QubixVm $p.vmName
+            if ((Get-QubixStateName $vm) -eq 'Running') { return 'already running' }
+            Hyper-V\Start-VM -VM $vm
+        }
         'wait-running' = {
-            $deadline = (Get-Date).AddSeconds(120)
-            while ((Get-QubixVm $p.vmName).State -ne 'Running') {
-                if ((Get-Date) -gt $deadline) { throw "$($p.vmName) did not reach Running within 120 s" }
-                Start-Sleep -Milliseconds 500
+            $deadline = (Get-Date).AddSeconds($p.waitSeconds)
+            while ((Get-QubixStateName (Get-QubixVm $p.vmName)) -ne 'Running') {
+                if ((Get-Date) -gt $deadline) {
+                    Stop-Qubix -Message "$($p.vmName) did not reach Running within $($p.waitSeconds) s" -Category 'timeout' `
+                        -Fix 'look at the VM in Hyper-V Manager (vmconnect) for a boot error'
+                }
+                Start-Sleep -Milliseconds 250
             }
         }
     }
 
-    foreach ($step in @($p.steps)) {
-        if (-not $actions.ContainsKey($step)) { throw "unknown step $step" }
-        Invoke-QubixStep -Id $step -Message $step -Action $actions[$step]
+    foreach ($step in $steps) {
+        Invoke-QubixStep -Id $step -Action $actions[$step]
     }
-    Write-QubixResult ([ordered]@{ vmName = $p.vmName; systemDisk = $systemDisk; homeDisk = $homeDisk })
+    Write-QubixResult ([ordered]@{ vmName = $p.vmName; vmDir = $vmDir; systemDisk = $systemDisk; homeDisk = $homeDisk; baseImage = $p.baseImage })
 }

@@ -1,27 +1,51 @@
-# Reads what the planner needs to know, changes nothing: switch, host IP, NetNat, VM, disks.
+# Reads what the planner and status need, changes nothing: switch, host address, NetNats, VM, disks.
 param([Parameter(Mandatory = $true)][string]$Params)
+# preferences are per session state: the module's own settings do not reach this script's code
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
-    $p = ConvertFrom-QubixParams $Params
-    Assert-QubixName $p.vmName 'vmName'
-    Assert-QubixWindowsPath $p.vmRoot 'vmRoot'
-    $vm = Get-QubixVm $p.vmName
-    $switch = Hyper-V\Get-VMSwitch -Name $p.switchName -ErrorAction SilentlyContinue
+    $raw = ConvertFrom-QubixParams $Params
+    $vmName = Get-QubixName $raw 'vmName'
+    $vmRoot = Get-QubixPath $raw 'vmRoot'
+    $switchName = Get-QubixSwitchName $raw 'switchName'
+    $baseImage = Get-QubixPath $raw 'baseImage' -Optional
+    $gateway = $null
+    if ($null -ne (Get-QubixValue $raw 'gateway' -Optional)) { $gateway = Get-QubixIPv4 $raw 'gateway' }
+    $homeDisk = Join-Path (Join-Path $vmRoot $vmName) "$vmName-home.vhdx"
+
+    $vm = Get-QubixVm $vmName
+    $switch = Get-QubixSwitch $switchName
     $nats = @(NetNat\Get-NetNat -ErrorAction SilentlyContinue | ForEach-Object {
         [ordered]@{ name = $_.Name; prefix = $_.InternalIPInterfaceAddressPrefix } })
     $hostIp = $false
-    if ($p.gateway) {
-        $hostIp = [bool](NetTCPIP\Get-NetIPAddress -IPAddress $p.gateway -ErrorAction SilentlyContinue)
+    if ($gateway -and $switch) {
+        $adapter = Get-QubixHostAdapter $switchName
+        if ($adapter) {
+            $hostIp = @(NetTCPIP\Get-NetIPAddress -InterfaceIndex $adapter.ifIndex -AddressFamily IPv4 -ErrorAction SilentlyContinue |
+                Where-Object { $_.IPAddress -eq $gateway }).Count -gt 0
+        }
     }
+    $vmState = $null
+    $ips = @()
+    $uptime = 0
+    if ($vm) {
+        $vmState = Get-QubixStateName $vm
+        $ips = @(Get-QubixGuestIPv4 $vm)
+        $uptime = [long]$vm.Uptime.TotalSeconds
+    }
+    $cached = $false
+    if ($baseImage) { $cached = Test-Path -LiteralPath $baseImage -PathType Leaf }
     Write-QubixResult ([ordered]@{
         switchExists = [bool]$switch
         hostIpExists = $hostIp
         netNats = $nats
         vmExists = [bool]$vm
-        vmState = $(if ($vm) { [string]$vm.State } else { $null })
-        baseImageCached = [bool](Test-Path -LiteralPath $p.baseImage -PathType Leaf)
-        homeDiskExists = [bool](Test-Path -LiteralPath $p.homeDisk -PathType Leaf)
-        ipAddresses = $(if ($vm) { @(Get-QubixGuestIPv4 $vm) } else { @() })
-        uptimeSeconds = $(if ($vm) { [int]$vm.Uptime.TotalSeconds } else { 0 })
+        vmState = $vmState
+        baseImageCached = $cached
+        homeDiskExists = (Test-Path -LiteralPath $homeDisk -PathType Leaf)
+        ipAddresses = $ips
+        uptimeSeconds = $uptime
     })
 }

@@ -1,5 +1,7 @@
 package dev.qubix.hyperv;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
@@ -13,6 +15,7 @@ import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Base64;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,8 @@ import java.util.function.Function;
  * argument vector and answers with protocol lines, as the scripts would.
  */
 final class Fixtures {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private Fixtures() {}
 
   static final String DHCP = """
@@ -44,46 +49,86 @@ final class Fixtures {
     return ManifestReader.read(DHCP, "spotibox");
   }
 
+  /** A machine whose home disk starts blank: no "home" image. */
+  static MachineManifest dhcpWithoutHomeImage() {
+    return ManifestReader.read(DHCP, "spotibox", "{\"images\": {\"home\": null}}");
+  }
+
   static MachineManifest staticIp() {
     return ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE);
   }
 
   static ImageSet images(boolean withHome) {
-    Image system = new Image("hyperv", ImageFormat.VHDX,
-        "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/nixos-image-hyperv.vhdx",
+    Image system = new Image("hyperv", ImageFormat.VHDX, "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx",
         Path.of("/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/nixos-image-hyperv.vhdx"));
-    Image home = new Image("home", ImageFormat.VHDX, "/nix/store/abcdefghijklmnopqrstuv0123456789-home/qubix-home.vhdx",
+    Image home = new Image("home", ImageFormat.VHDX, "/nix/store/abcdefghijklmnopqrstuv0123456789-home",
         Path.of("/nix/store/abcdefghijklmnopqrstuv0123456789-home/qubix-home.vhdx"));
     return new ImageSet(withHome ? Map.of("hyperv", system, "home", home) : Map.of("hyperv", system));
   }
 
-  /** Records argument vectors; answers state.ps1 with {@code state} and everything else with an empty result. */
+  /** A script's answer: its stdout lines and exit code. */
+  record Answer(int exitCode, List<String> lines) {
+    static Answer result(String json) {
+      return new Answer(0, List.of("::qubix-result::" + json));
+    }
+  }
+
+  /**
+   * Stands in for powershell.exe: records each argument vector and answers with protocol lines, as
+   * the scripts would. Answers state.ps1 with {@code state} and everything else with an empty result.
+   */
   static final class FakePowerShell implements CommandRunner {
     final List<List<String>> calls = new CopyOnWriteArrayList<>();
-    final Function<List<String>, String> answer;
+    final Function<List<String>, Answer> answer;
 
     FakePowerShell(String stateJson) {
-      this(argv -> String.join(" ", argv).contains("state.ps1") ? "::qubix-result::" + stateJson : "::qubix-result::{}");
+      this(argv -> Answer.result(script(argv).equals("state.ps1") ? stateJson : "{}"));
     }
 
-    FakePowerShell(Function<List<String>, String> answer) {
+    FakePowerShell(Function<List<String>, Answer> answer) {
       this.answer = answer;
     }
 
     @Override
     public CommandResult run(Command command) {
       calls.add(command.argv());
-      String out = answer.apply(command.argv()) + "\n";
-      out.lines().forEach(command.stdoutLines());
-      return new CommandResult(command.argv(), 0, out, "", Duration.ZERO);
+      Answer a = answer.apply(command.argv());
+      a.lines().forEach(command.stdoutLines());
+      return new CommandResult(command.argv(), a.exitCode(), String.join("\n", a.lines()) + "\n", "", Duration.ZERO);
+    }
+
+    /** The decoded -Params JSON of call {@code i}. */
+    JsonNode params(int i) {
+      return decode(calls.get(i));
+    }
+  }
+
+  /** A runner for places where no process may start at all. */
+  static final CommandRunner NO_PROCESS = c -> {
+    throw new AssertionError("no process may start here, but got " + c.argv());
+  };
+
+  static String script(List<String> argv) {
+    String path = argv.get(7);
+    return path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+  }
+
+  static JsonNode decode(List<String> argv) {
+    try {
+      return JSON.readTree(Base64.getDecoder().decode(argv.get(9)));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
     }
   }
 
   /** WSL with interop: a host where the backend runs its scripts without Windows-only JNA checks. */
   static BackendContext wslContext(Path state, CommandRunner runner) {
+    return wslContext(state, runner, ProgressListener.NONE);
+  }
+
+  static BackendContext wslContext(Path state, CommandRunner runner, ProgressListener listener) {
     HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS"));
-    return new BackendContext(state, runner, ProgressListener.NONE, Clock.systemUTC(), wsl, Duration.ofMinutes(5),
-        BackendContext.LOCAL);
+    return new BackendContext(state, runner, listener, Clock.systemUTC(), wsl, Duration.ofMinutes(5), BackendContext.LOCAL);
   }
 
   static BackendContext linuxContext(Path state, CommandRunner runner) {

@@ -6,15 +6,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qubix.ConfigurationException;
 import dev.qubix.ManifestException;
+import dev.qubix.Operation;
+import dev.qubix.Purge;
 import dev.qubix.hyperv.internal.HyperVBackend;
+import dev.qubix.hyperv.internal.PowerShell;
+import dev.qubix.manifest.ImageFormat;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageSet;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InjectionTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String STATE = "{\"switchExists\":true,\"hostIpExists\":true,\"netNats\":[],\"vmExists\":false,"
-      + "\"baseImageCached\":false,\"homeDiskExists\":false,\"ipAddresses\":[],\"uptimeSeconds\":0}";
+  private static final String STATE = "{\"switchExists\":true,\"hostIpExists\":true,\"netNats\":[],\"vmExists\":true,"
+      + "\"vmState\":\"Running\",\"baseImageCached\":false,\"homeDiskExists\":false,\"ipAddresses\":[\"172.21.5.7\"],\"uptimeSeconds\":1}";
   /** JSON pointers of the string fields, relative to the machine. */
   private static final List<String> FIELDS = List.of("/hostName", "/vmName", "/mdnsName", "/rdp/user", "/homeDisk/label",
       "/images/hyperv/package", "/images/home/package", "/hyperv/vmRoot", "/hyperv/switchName", "/hyperv/wslDistro");
@@ -56,6 +65,22 @@ class InjectionTest {
     assertThat(corpus()).hasSizeGreaterThanOrEqualTo(100);
   }
 
+  /**
+   * Every operation that starts PowerShell, through the real backend: recreate, plan (reads state),
+   * status, endpoint, start, stop, destroy, purge and gc.
+   */
+  private static void runEveryOperation(HyperVBackend b, MachineManifest m, ImageSet images) {
+    b.recreate(m, images);
+    b.plan(Operation.RECREATE, m, images);
+    b.status(m);
+    b.endpoint(m);
+    b.start(m);
+    b.stop(m, Duration.ofSeconds(5));
+    b.destroy(m, Purge.KEEP_HOME);
+    b.destroy(m, Purge.EVERYTHING);
+    b.gc(m);
+  }
+
   @Test
   void hostileValuesAreRejectedOrTravelOnlyInsideTheBase64Parameter() throws Exception {
     int rejected = 0;
@@ -72,8 +97,8 @@ class InjectionTest {
             continue;
           }
           Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(STATE);
-          new HyperVBackend(Fixtures.wslContext(state, ps)).recreate(m, Fixtures.images(true));
-          assertThat(ps.calls).isNotEmpty();
+          runEveryOperation(new HyperVBackend(Fixtures.wslContext(state, ps)), m, Fixtures.images(true));
+          assertThat(ps.calls).hasSize(9);
           for (List<String> argv : ps.calls) {
             assertOnlyInBase64(argv, value, field);
           }
@@ -85,23 +110,59 @@ class InjectionTest {
     assertThat(carried).isPositive();
   }
 
-  private static void assertOnlyInBase64(List<String> argv, String value, String field) throws Exception {
-    assertThat(argv.subList(0, 6)).containsExactly("powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive",
-        "-ExecutionPolicy", "Bypass");
+  /** Image files come from Nix, but a store path is still outside data: the same rule holds for them. */
+  @Test
+  void hostileImageFileNamesAreRejectedOrTravelOnlyInsideTheBase64Parameter() throws Exception {
+    int rejected = 0;
+    int carried = 0;
+    for (String hostile : corpus()) {
+      String file = "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx/" + hostile;
+      ImageSet images;
+      try {
+        images = new ImageSet(Map.of("hyperv", new Image("hyperv", ImageFormat.VHDX,
+            "/nix/store/0123456789abcdefghijklmnopqrstuv-spotibox-vhdx", Path.of(file))));
+      } catch (java.nio.file.InvalidPathException e) {
+        rejected++;
+        continue;
+      }
+      Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(STATE);
+      HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps));
+      try {
+        b.recreate(Fixtures.dhcp(), images);
+      } catch (ConfigurationException e) {
+        assertThat(e.getMessage()).contains("cannot map");
+        assertThat(ps.calls).as("rejected before any process").isEmpty();
+        rejected++;
+        continue;
+      }
+      assertThat(ps.calls).hasSize(1);
+      assertOnlyInBase64(ps.calls.get(0), hostile, "image file");
+      carried++;
+    }
+    assertThat(rejected + carried).isEqualTo(corpus().size());
+    assertThat(carried).isPositive();
+  }
+
+  private void assertOnlyInBase64(List<String> argv, String value, String field) throws Exception {
+    String script = Fixtures.script(argv);
+    String installed = "\\\\wsl.localhost\\NixOS" + state.toAbsolutePath().toString().replace('/', '\\') + "\\hyperv\\scripts\\";
     assertThat(argv).hasSize(10);
-    assertThat(argv.get(6)).isEqualTo("-File");
+    assertThat(argv.subList(0, 7)).as("fixed arguments for %s", field).containsExactly("powershell.exe", "-NoLogo", "-NoProfile",
+        "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File");
+    assertThat(argv.get(7)).as("script path for %s", field).startsWith(installed).matches(".*\\\\[0-9a-f]{16}\\\\" + script.replace(".", "\\."));
+    assertThat(PowerShell.SCRIPTS).contains(script);
     assertThat(argv.get(8)).isEqualTo("-Params");
     String b64 = argv.get(9);
-    assertThat(b64).matches("[A-Za-z0-9+/=]+");
-    if (value.length() >= 3 && !value.isBlank()) {
-      for (int i = 0; i < argv.size(); i++) {
-        if (i != 7 || !argv.get(7).contains("\\hyperv\\scripts\\")) {
-          assertThat(argv.get(i)).as("argv[%d] for %s", i, field).doesNotContain(value);
-        }
-      }
+    assertThat(b64).matches("[A-Za-z0-9+/]+={0,2}");
+    if (value.strip().length() >= 4) {
+      assertThat(b64).as("base64 for %s", field).doesNotContain(value);
     }
     JsonNode decoded = JSON.readTree(new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8));
     assertThat(decoded.isObject()).isTrue();
+    JsonNode vmName = decoded.path("vmName");
+    if (field.equals("/vmName") && !vmName.isMissingNode()) {
+      assertThat(vmName.asText()).as("the value arrives intact, as data").isEqualTo(value);
+    }
   }
 
   private static String patch(String field, String value) {

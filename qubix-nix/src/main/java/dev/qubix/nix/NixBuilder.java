@@ -57,7 +57,8 @@ public final class NixBuilder implements ImageBuilder {
   public ImageSet build(BuildContext context, MachineManifest machine, Set<String> imageKeys) {
     Path flake = context.flake();
     String key = FlakeHash.of(flake);
-    NixCommand nix = NixCommand.forHost(context.host(), flake);
+    NixCommand nix = NixCommand.forHost(context.host(), flake,
+        machine.hypervSettings().map(h -> h.wslDistro()));
     List<ImageRef> wanted = new ArrayList<>();
     for (String k : imageKeys.stream().sorted().toList()) {
       machine.image(k).ifPresent(wanted::add);
@@ -84,19 +85,24 @@ public final class NixBuilder implements ImageBuilder {
 
   /**
    * Which built store path belongs to which attribute. Nix 2.8 prints {@code --json} results sorted
-   * by derivation, not in argument order, so results are matched through the store paths the
-   * manifest carries ({@code images.*.storePath}, output paths without string context); the one
-   * output left is the manifest. A manifest without them costs one {@code nix eval} per image.
+   * (by derivation name, as measured), not in argument order, so results are matched through the
+   * store paths the manifest carries ({@code images.*.storePath}, output paths without string
+   * context); the one output left is the manifest. An image without one, or whose recorded path
+   * was not built (a manifest evaluated under other options, e.g. {@code --override-input}), costs
+   * one {@code nix eval} — correct, only slower.
    */
   private static Map<String, String> outputPaths(BuildContext context, NixCommand nix, List<ImageRef> wanted,
       Set<String> outputs) {
     Map<String, String> byAttribute = new LinkedHashMap<>();
     Set<String> left = new LinkedHashSet<>(outputs);
     for (ImageRef ref : wanted) {
-      String path = ref.storePath() != null ? ref.storePath() : evalOutPath(context, nix, ref.packageName());
+      String path = ref.storePath();
+      if (path == null || !outputs.contains(path)) {
+        path = evalOutPath(context, nix, ref.packageName());
+      }
       if (!outputs.contains(path)) {
-        throw new QubixException("nix build did not produce " + path + " for " + ref.packageName()
-            + " (the manifest is out of date: rebuild it with `nix build " + nix.flakeRef(MANIFEST_ATTRIBUTE) + "`)");
+        throw new QubixException("nix build did not report " + path + " for " + nix.flakeRef(ref.packageName())
+            + " (it reported " + String.join(", ", outputs) + ")");
       }
       byAttribute.put(ref.packageName(), path);
       left.remove(path);
@@ -110,8 +116,9 @@ public final class NixBuilder implements ImageBuilder {
   }
 
   private static String evalOutPath(BuildContext context, NixCommand nix, String attribute) {
-    CommandResult r = context.runner().run(nix.evalOutPath(attribute).withTimeout(context.timeout()).allowingFailure());
+    CommandResult r = context.runner().run(nix.evalOutPath(attribute, context.extraNixOptions()).withTimeout(context.timeout()).allowingFailure());
     if (!r.ok()) {
+      nix.checkNixFound(r);
       throw new NixBuildException(nix.flakeRef(attribute), r.exitCode(), r.stderrTail(40));
     }
     return r.stdout().strip();
@@ -125,6 +132,7 @@ public final class NixBuilder implements ImageBuilder {
         .onStderr(log::accept)
         .allowingFailure());
     if (!r.ok()) {
+      nix.checkNixFound(r);
       throw new NixBuildException(String.join(" ", attributes.stream().map(nix::flakeRef).toList()), r.exitCode(), log.tail());
     }
     return BuildOutputs.parse(r.stdout(), attributes.size());

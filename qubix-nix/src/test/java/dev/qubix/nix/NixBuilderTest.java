@@ -191,4 +191,70 @@ class NixBuilderTest {
         .map(e -> ((ProgressEvent.NixActivity) e).text()).toList();
     assertThat(started).contains("building test-vhdx", "building test-direct");
   }
+
+  @Test
+  void progressEventsArriveInBuildOrderForTwoDerivations() throws Exception {
+    // chain-b needs chain-a, so Nix must build a first: the order is fixed, not a race
+    TestFlake.write(flake, """
+        chain-a = sh "chain-a" "/bin/mkdir $out && echo a > $out/a";
+        chain-b = derivation { name = "chain-b"; inherit system nonce; a = self.packages.${system}.chain-a; builder = "/bin/sh";
+          args = [ "-c" "/bin/mkdir $out && /bin/cat $a/a > $out/disk.vhdx" ]; };
+        """);
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"chain-b\", \"storePath\": null}}}");
+    events.clear();
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv"));
+
+    List<String> started = events.stream().filter(e -> e instanceof ProgressEvent.NixActivity n
+            && n.phase() == ProgressEvent.NixActivity.Phase.STARTED)
+        .map(e -> ((ProgressEvent.NixActivity) e).text()).toList();
+    assertThat(started).containsSubsequence("building chain-a", "building chain-b");
+    assertThat(images.get("hyperv").orElseThrow().file()).hasFileName("disk.vhdx").hasContent("a");
+  }
+
+  @Test
+  void aStaleStorePathInTheManifestFallsBackToEvaluationInsteadOfFailing() throws Exception {
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"storePath\": \"/nix/store/00000000000000000000000000000000-test-vhdx\"}}}");
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv", "microvm"));
+
+    assertThat(images.get("hyperv").orElseThrow().file()).hasFileName("nixos-image-hyperv.vhdx").isRegularFile();
+    assertThat(images.get("microvm").orElseThrow().file().resolve("initrd")).isRegularFile();
+    assertThat(Files.readAllLines(calls)).filteredOn(l -> l.startsWith("eval")).hasSize(1)
+        .allMatch(l -> l.contains("#test-vhdx.outPath"));
+  }
+
+  @Test
+  void untrackedFilesOfAGitCheckoutCount() throws Exception {
+    // a plain (git) flake reference would only see committed files; Qubix uses path: references
+    Path git = Requires.tool("git");
+    TestFlake.write(flake, "from-untracked = import ./untracked.nix { inherit sh; };");
+    Files.writeString(flake.resolve("untracked.nix"),
+        "{ sh }: sh \"from-untracked\" \"/bin/mkdir $out && echo u > $out/u.vhdx\"");
+    for (List<String> cmd : List.of(List.of("init", "-q"), List.of("add", "flake.nix"),
+        List.of("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "flake"))) {
+      List<String> argv = new java.util.ArrayList<>(List.of(git.toString(), "-C", flake.toString()));
+      argv.addAll(cmd);
+      assertThat(new ProcessBuilder(argv).inheritIO().start().waitFor()).isZero();
+    }
+    MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
+        "{\"images\": {\"hyperv\": {\"package\": \"from-untracked\", \"storePath\": null}}}");
+
+    ImageSet images = builder.build(context(), m, Set.of("hyperv"));
+
+    assertThat(images.get("hyperv").orElseThrow().file()).hasFileName("u.vhdx").hasContent("u");
+  }
+
+  @Test
+  void extraNixOptionsArePassedThroughUnchanged() throws Exception {
+    BuildContext withOptions = new BuildContext(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add),
+        events::add, Duration.ofMinutes(5), HostInfo.current(), List.of("--option", "cores", "1", "--keep-going"));
+    MachineManifest m = ManifestReader.read(builder.manifestJson(withOptions), "box");
+
+    builder.build(withOptions, m, Set.of("hyperv"));
+
+    assertThat(Files.readAllLines(calls)).hasSize(2).allMatch(l -> l.contains("--option cores 1 --keep-going"));
+  }
 }

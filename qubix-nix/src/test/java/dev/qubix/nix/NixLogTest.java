@@ -6,11 +6,17 @@ import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressEvent.NixActivity;
 import dev.qubix.event.ProgressEvent.NixActivity.Phase;
 import dev.qubix.nix.internal.NixLog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
-/** Both log formats: newer Nix's @nix JSON lines, and the plain lines Nix 2.8 prints without a terminal. */
+/**
+ * Both log formats: @nix JSON lines (recorded from Debian's Nix 2.8 with {@code -L --log-format
+ * internal-json}, and synthetic ones) and plain lines.
+ */
 class NixLogTest {
   private final List<ProgressEvent> events = new CopyOnWriteArrayList<>();
   private final NixLog log = new NixLog(events::add);
@@ -61,5 +67,45 @@ class NixLogTest {
     log.accept("@nix {not json");
 
     assertThat(log.tail()).containsExactly("{not json");
+  }
+
+  private void feed(String recording) throws IOException {
+    try (InputStream in = NixLogTest.class.getResourceAsStream(recording)) {
+      new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().forEach(log::accept);
+    }
+  }
+
+  private List<NixActivity> nix(Phase phase) {
+    return events.stream().map(e -> (NixActivity) e).filter(e -> e.phase() == phase).toList();
+  }
+
+  @Test
+  void recordedNix28BuildOfTwoDerivationsInOrder() throws IOException {
+    feed("nix-2.8-internal-json-two-derivations.log");
+
+    assertThat(nix(Phase.STARTED)).extracting(NixActivity::text)
+        .containsSubsequence("copying '/tmp/ord'", "building base", "building image")
+        .doesNotContain("querying info about missing paths");   // Nix's debug-level activity
+    NixActivity base = nix(Phase.STARTED).stream().filter(e -> e.text().equals("building base")).findFirst().orElseThrow();
+    NixActivity image = nix(Phase.STARTED).stream().filter(e -> e.text().equals("building image")).findFirst().orElseThrow();
+    assertThat(events.indexOf(new NixActivity(base.id(), Phase.STOPPED, "build", "", -1, -1)))
+        .isGreaterThan(events.indexOf(base)).isLessThan(events.indexOf(image));
+    // the "builds" activity counts derivations done of expected, last 2 of 2
+    assertThat(nix(Phase.PROGRESS)).filteredOn(e -> e.kind().equals("builds")).last()
+        .extracting(NixActivity::done, NixActivity::expected).containsExactly(2L, 2L);
+    assertThat(log.tail()).contains("building base", "writing the image");
+    // every started activity is stopped
+    assertThat(nix(Phase.STOPPED)).extracting(NixActivity::id)
+        .containsExactlyInAnyOrderElementsOf(nix(Phase.STARTED).stream().map(NixActivity::id).toList());
+  }
+
+  @Test
+  void recordedNix28FailedBuildKeepsBuilderOutputAndNixsError() throws IOException {
+    feed("nix-2.8-internal-json-failed-build.log");
+
+    assertThat(log.tail()).contains("the builder says boom");
+    assertThat(log.tail()).last().asString()
+        .matches("error: builder for '/nix/store/[a-z0-9]{32}-bad\\.drv' failed with exit code 7");
+    assertThat(nix(Phase.MESSAGE)).extracting(NixActivity::text).last().asString().startsWith("error: builder for");
   }
 }

@@ -48,7 +48,9 @@ final class ConsoleProgress implements ProgressListener {
       if (n.phase() == ProgressEvent.NixActivity.Phase.STARTED && !n.text().isBlank()) {
         status("nix: " + n.text());
       } else if (n.phase() == ProgressEvent.NixActivity.Phase.PROGRESS && n.expected() > 0) {
-        status("nix: " + n.kind() + " " + mib(n.done()) + " / " + mib(n.expected()));
+        // copies and downloads count bytes; builds and the like count derivations
+        boolean bytes = n.kind().startsWith("copy") || n.kind().equals("download") || n.kind().equals("substitute");
+        status("nix: " + n.kind() + " " + (bytes ? mib(n.done()) + " / " + mib(n.expected()) : n.done() + " / " + n.expected()));
       }
     } else if (event instanceof ProgressEvent.Waiting w) {
       status("waiting for " + w.what() + " (" + seconds(w.elapsed()) + " of " + seconds(w.limit()) + ")");

@@ -10,7 +10,6 @@ import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
-import dev.qubix.Step;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
@@ -19,10 +18,10 @@ import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.RdpClients;
 import dev.qubix.spi.WslPaths;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +29,9 @@ import java.util.Set;
 
 /**
  * Hyper-V through static PowerShell scripts: one powershell.exe per operation, parameters as
- * base64(JSON). Plans are pure ({@link HyperVPlanner}); the host snapshot they need comes from
- * state.ps1, or is "unknown" where no Hyper-V host is reachable (planning on Linux).
+ * base64(JSON). Plans are pure ({@link HyperVPlanner}); the host snapshot they show comes from
+ * state.ps1, or is "not inspected" where no Hyper-V host is reachable (planning on Linux).
+ * Opening the backend changes nothing and starts nothing.
  */
 public final class HyperVBackend implements Backend {
   private final BackendContext context;
@@ -57,160 +57,230 @@ public final class HyperVBackend implements Backend {
     return Set.of("hyperv", "home");
   }
 
+  private boolean onWindows() {
+    return context.host().os() == HostInfo.Os.WINDOWS;
+  }
+
   private boolean hostReachable() {
     HostInfo h = context.host();
-    return h.os() == HostInfo.Os.WINDOWS || (h.os() == HostInfo.Os.LINUX && h.wsl());
+    return context.isLocal() && (h.os() == HostInfo.Os.WINDOWS || (h.os() == HostInfo.Os.LINUX && h.wsl()));
   }
 
   private void requireHost() {
+    if (!context.isLocal()) {
+      throw new BackendUnavailableException("Hyper-V on another host (" + context.managementHost()
+          + ") is not supported yet: run Qubix on the Hyper-V host itself");
+    }
     if (!hostReachable()) {
       throw new BackendUnavailableException("Hyper-V needs Windows (or WSL with interop): use the microvm backend on Linux");
     }
   }
 
-  /** Mutating cmdlets need elevation or Hyper-V Administrators; say so before anything runs. */
+  /**
+   * Mutating cmdlets need elevation or Hyper-V Administrators: say so before anything runs. From WSL
+   * Java cannot read the Windows token; the scripts check it first thing instead.
+   */
   private void requireRights() {
     requireHost();
-    if (context.host().os() == HostInfo.Os.WINDOWS && !WindowsHost.mayManageHyperV()) {
+    if (onWindows() && !WindowsHost.mayManageHyperV()) {
       throw new BackendUnavailableException("changing Hyper-V VMs needs an elevated shell or membership in Hyper-V "
           + "Administrators: run as administrator, or Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME "
           + "(then sign out and in)");
     }
   }
 
-  // ---- plans ----
+  // ---- plans
 
   @Override
   public Plan plan(Operation op, MachineManifest m, ImageSet images) {
+    HyperVPlanner.requireHyperV(m);
     return switch (op) {
-      case RECREATE, UP -> HyperVPlanner.recreate(m, images, hostReachable() ? hostState(m, images) : HostState.unknown(),
-          sourceImage(images.get("hyperv")), sourceImage(images.get("home")));
+      case RECREATE -> recreatePlan(m, images, inspect(m, images));
+      case UP -> {
+        HostState s = inspect(m, images);
+        yield s.vmExists() ? HyperVPlanner.power(m, Operation.START, 0) : recreatePlan(m, images, s);
+      }
       case DESTROY -> HyperVPlanner.destroy(m, false);
       case PURGE -> HyperVPlanner.destroy(m, true);
-      case START, STOP -> new Plan(op, name(), m.name(), List.of(new Step(op.name().toLowerCase(java.util.Locale.ROOT),
-          op == Operation.START ? "start " + m.vmName() : "shut " + m.vmName() + " down (forced off after the grace period)",
-          Map.of("script", HyperVPlanner.POWER_SCRIPT, "params",
-              HyperVPlanner.powerParams(m, op.name().toLowerCase(java.util.Locale.ROOT), 60)))));
+      case START -> HyperVPlanner.power(m, Operation.START, 0);
+      case STOP -> HyperVPlanner.power(m, Operation.STOP, 60);
     };
   }
 
-  HostState hostState(MachineManifest m, ImageSet images) {
-    HyperVPlanner.requireHyperV(m);
-    Map<String, Object> p = new LinkedHashMap<>();
-    HyperVPaths paths = HyperVPaths.of(m);
-    p.put("vmName", m.vmName());
-    p.put("vmRoot", paths.vmRoot());
-    p.put("switchName", m.hyperv().switchName());
-    p.put("gateway", m.network().isStatic() ? m.network().gateway().toString() : null);
-    p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\none.vhdx"));
-    p.put("homeDisk", paths.homeDisk());
-    return HostState.fromJson(powershell.run("state.ps1", p));
+  private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state) {
+    return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")));
   }
 
-  // ---- operations ----
+  /** The host as a plan shows it; without a reachable host or the rights to read it, "not inspected". */
+  private HostState inspect(MachineManifest m, ImageSet images) {
+    if (!hostReachable()) {
+      return HostState.unknown();
+    }
+    try {
+      return hostState(m, images);
+    } catch (BackendUnavailableException e) {
+      return HostState.unknown();
+    }
+  }
 
+  HostState hostState(MachineManifest m, ImageSet images) {
+    return HostState.fromJson(powershell.run(HyperVPlanner.STATE_SCRIPT, HyperVPlanner.stateParams(m, images)));
+  }
+
+  // ---- operations
+
+  /**
+   * One recreate.ps1 run performs the whole plan. The plan is made without reading the host first
+   * (that would cost a second PowerShell start): every step checks before it acts, and the script
+   * refuses before its first change when something is in the way.
+   */
   @Override
   public Instance recreate(MachineManifest m, ImageSet images) {
-    requireRights();
+    HyperVPlanner.requireHyperV(m);
     if (images.get("hyperv").isEmpty()) {
-      throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image with key hyperv");
+      throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image "
+          + "with key hyperv (build the appliance first)");
     }
-    Plan plan = plan(Operation.RECREATE, m, images);
-    Optional<Step> blocked = plan.steps().stream().filter(s -> s.id().equals(HyperVPlanner.BLOCKED)).findFirst();
-    if (blocked.isPresent()) {
-      throw new QubixException(blocked.get().description());
-    }
-    Map<String, Object> params = HyperVPlanner.recreateParams(m, images, sourceImage(images.get("hyperv")),
-        sourceImage(images.get("home")));
-    List<String> steps = new ArrayList<>();
-    plan.steps().stream().map(Step::id).filter(id -> !id.endsWith("-cached") && !id.endsWith("-kept")).forEach(steps::add);
-    params.put("steps", steps);
-    powershell.run(HyperVPlanner.RECREATE_SCRIPT, params);
+    requireRights();
+    Plan plan = recreatePlan(m, images, HostState.unknown());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
+    powershell.run(HyperVPlanner.RECREATE_SCRIPT, params, plan);
     return instance(m);
   }
 
+  /**
+   * WMI first (milliseconds, no PowerShell). It cannot read the guest's DHCP address cheaply, so a
+   * running VM with a DHCP network, or a WMI that cannot be asked, falls back to state.ps1.
+   */
   @Override
   public Optional<InstanceStatus> status(MachineManifest m) {
-    requireHost();
     HyperVPlanner.requireHyperV(m);
-    Optional<InstanceStatus.State> fast = Optional.empty();
-    if (context.host().os() == HostInfo.Os.WINDOWS) {
-      // WMI answers in milliseconds; PowerShell needs 0.3-1 s just to start
-      fast = WindowsHost.enabledState(m.vmName()).map(VmStates::fromEnabledState);
+    requireHost();
+    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir());
+    if (onWindows()) {
+      WindowsHost.WmiVm wmi = WindowsHost.vm(m.vmName());
+      if (wmi instanceof WindowsHost.WmiVm.Absent) {
+        return Optional.empty();
+      }
+      if (wmi instanceof WindowsHost.WmiVm.Found f) {
+        InstanceStatus.State state = VmStates.fromEnabledState(f.enabledState());
+        if (m.network().isStatic() || state != InstanceStatus.State.RUNNING) {
+          List<String> addresses = m.network().isStatic() ? List.of(m.network().staticIp().toString()) : List.of();
+          Optional<Duration> uptime = f.uptimeMillis() > 0 ? Optional.of(Duration.ofMillis(f.uptimeMillis())) : Optional.empty();
+          return Optional.of(new InstanceStatus(m.vmName(), name(), state, addresses, uptime, details));
+        }
+      }
     }
     HostState s = hostState(m, ImageSet.empty());
     if (!s.vmExists()) {
       return Optional.empty();
     }
-    InstanceStatus.State state = fast.orElse(VmStates.fromName(s.vmState()));
-    return Optional.of(new InstanceStatus(m.vmName(), name(), state, s.ipAddresses(),
-        s.uptimeSeconds() > 0 ? Optional.of(Duration.ofSeconds(s.uptimeSeconds())) : Optional.empty(),
-        Map.of("vmDir", HyperVPaths.of(m).vmDir())));
+    List<String> addresses = m.network().isStatic() ? List.of(m.network().staticIp().toString()) : s.ipAddresses();
+    return Optional.of(new InstanceStatus(m.vmName(), name(), VmStates.fromName(s.vmState()), addresses,
+        s.uptimeSeconds() > 0 ? Optional.of(Duration.ofSeconds(s.uptimeSeconds())) : Optional.empty(), details));
   }
 
   @Override
   public void start(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
     requireRights();
-    powershell.run(HyperVPlanner.POWER_SCRIPT, HyperVPlanner.powerParams(m, "start", 0));
+    Plan plan = HyperVPlanner.power(m, Operation.START, 0);
+    powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan);
   }
 
   @Override
   public void stop(MachineManifest m, Duration grace) {
+    HyperVPlanner.requireHyperV(m);
     requireRights();
-    powershell.run(HyperVPlanner.POWER_SCRIPT, HyperVPlanner.powerParams(m, "stop", Math.max(1, grace.toSeconds())));
+    Plan plan = HyperVPlanner.power(m, Operation.STOP, Math.max(1, grace.toSeconds()));
+    powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan);
   }
 
   @Override
   public void destroy(MachineManifest m, Purge purge) {
+    HyperVPlanner.requireHyperV(m);
     requireRights();
-    powershell.run(HyperVPlanner.DESTROY_SCRIPT, HyperVPlanner.destroyParams(m, purge == Purge.EVERYTHING));
-  }
-
-  /** Address: static IP > the guest's KVP-reported IPv4 > the mDNS name (explicit addresses are handled by core). */
-  @Override
-  public Endpoint endpoint(MachineManifest m) {
-    int port = m.rdp().port();
-    if (m.network().isStatic()) {
-      return new Endpoint(m.network().staticIp().toString(), port);
-    }
-    HostState s = hostState(m, ImageSet.empty());
-    if (!s.ipAddresses().isEmpty()) {
-      return new Endpoint(s.ipAddresses().get(0), port);
-    }
-    return m.mdns().map(n -> new Endpoint(n, port)).orElseThrow(() -> new QubixException(m.vmName()
-        + " reports no IPv4 address yet (hv_kvp_daemon in the guest) and has no mdnsName: wait for it to boot, "
-        + "or connect with an explicit address"));
-  }
-
-  /** Writes {@code <vmDir>\<vmName>.rdp} (never a password) and opens it with mstsc. */
-  @Override
-  public Optional<Process> openClient(MachineManifest m, Endpoint endpoint) {
-    String rdp = HyperVPaths.of(m).rdpFile();
-    Path local = context.host().os() == HostInfo.Os.WINDOWS ? Path.of(rdp)
-        : Path.of(WslPaths.toLinux(rdp, WslPaths.DEFAULT_DISTRO).linuxPath());
-    RdpClients.writeRdpFile(local, m, endpoint);
-    try {
-      return Optional.of(new ProcessBuilder(List.of("mstsc.exe", rdp)).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-    } catch (java.io.IOException e) {
-      throw new QubixException("cannot start mstsc.exe: " + e.getMessage(), e);
-    }
-  }
-
-  /** The built image as Windows opens it: store paths live in the WSL distribution. */
-  private String sourceImage(Optional<Image> image) {
-    return image.map(i -> i.storePath().startsWith("/nix/store/")
-        ? WslPaths.toWindows(context.host().getenv("QUBIX_WSL_DISTRO").orElse(WslPaths.DEFAULT_DISTRO), i.storePath())
-        : i.file().toString()).orElse(null);
+    Plan plan = HyperVPlanner.destroy(m, purge == Purge.EVERYTHING);
+    powershell.run(HyperVPlanner.DESTROY_SCRIPT, params(plan), plan);
   }
 
   /** Removes cached base images no VM uses, under this machine's vmRoot. */
   @Override
   public List<String> gc(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
     requireRights();
-    JsonNode r = powershell.run("gc.ps1", Map.of("vmRoot", HyperVPaths.of(m).vmRoot()));
+    JsonNode r = powershell.run(HyperVPlanner.GC_SCRIPT, HyperVPlanner.gcParams(m));
     List<String> removed = new ArrayList<>();
     r.path("removed").forEach(n -> removed.add(n.asText()));
     return removed;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> params(Plan plan) {
+    return (Map<String, Object>) plan.steps().get(0).details().get("params");
+  }
+
+  /**
+   * Address: static IP > the guest's IPv4 reported over KVP > the mDNS name. (An explicit address
+   * never reaches the backend: core's connect uses it directly.)
+   */
+  @Override
+  public Endpoint endpoint(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
+    int port = m.rdp().port();
+    if (m.network().isStatic()) {
+      return new Endpoint(m.network().staticIp().toString(), port);
+    }
+    requireHost();
+    List<String> reported = hostState(m, ImageSet.empty()).ipAddresses();
+    Optional<String> kvp = Addresses.firstUsableIpv4(reported);
+    if (kvp.isPresent()) {
+      return new Endpoint(kvp.get(), port);
+    }
+    return m.mdns().map(n -> new Endpoint(n, port)).orElseThrow(() -> new QubixException(m.vmName()
+        + " reports no IPv4 address yet (hv_kvp_daemon in the guest reports it once booted) and has no mdnsName: "
+        + "wait for it to boot, or connect with an explicit address"));
+  }
+
+  /** Writes {@code <vmDir>\<vmName>.rdp} (never a password) and opens it with mstsc. */
+  @Override
+  public Optional<Process> openClient(MachineManifest m, Endpoint endpoint) {
+    HyperVPlanner.requireHyperV(m);
+    String rdp = writeRdpFile(m, endpoint);
+    String mstsc = context.host().which("mstsc.exe").map(Path::toString)
+        .orElse(onWindows() ? "mstsc.exe" : "/mnt/c/Windows/System32/mstsc.exe");
+    try {
+      return Optional.of(new ProcessBuilder(List.of(mstsc, rdp)).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+    } catch (IOException e) {
+      throw new QubixException("cannot start mstsc.exe: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the .rdp file into the VM folder; returns its Windows path (what mstsc gets). */
+  public String writeRdpFile(MachineManifest m, Endpoint endpoint) {
+    String rdp = HyperVPaths.of(m).rdpFile();
+    Path local = onWindows() ? Path.of(rdp) : Path.of(WslPaths.toLinux(rdp, m.hyperv().wslDistro()).linuxPath());
+    RdpClients.writeRdpFile(local, m, endpoint);
+    return rdp;
+  }
+
+  /**
+   * A built image as Windows opens it. Windows Java already holds {@code \\wsl.localhost\…}; Java in
+   * WSL holds {@code /nix/store/…} of its own distribution; a plan on plain Linux shows where
+   * Windows would read it (the manifest's WSL distribution).
+   */
+  String windowsPath(MachineManifest m, Optional<Image> image) {
+    if (image.isEmpty()) {
+      return null;
+    }
+    String file = image.get().file().toString();
+    if (WslPaths.distroOf(file).isPresent() || file.matches("^[A-Za-z]:\\\\.*")) {
+      return file;
+    }
+    String distro = context.host().wsl() ? context.host().getenv("WSL_DISTRO_NAME").orElse(m.hyperv().wslDistro())
+        : m.hyperv().wslDistro();
+    return WslPaths.toWindows(distro, file);
   }
 }

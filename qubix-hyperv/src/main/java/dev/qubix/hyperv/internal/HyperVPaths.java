@@ -5,6 +5,8 @@ import dev.qubix.spi.Image;
 
 /** Windows paths of one VM under the manifest's vmRoot; pure string work, testable anywhere. */
 public record HyperVPaths(String vmRoot, String vmName) {
+  /** The folder under vmRoot that holds the cached base images; no VM may take its name. */
+  public static final String IMAGES = "images";
 
   public static HyperVPaths of(MachineManifest m) {
     return new HyperVPaths(trim(m.hyperv().vmRoot()), m.vmName());
@@ -27,7 +29,7 @@ public record HyperVPaths(String vmRoot, String vmName) {
   }
 
   public String imagesDir() {
-    return vmRoot + "\\images";
+    return vmRoot + "\\" + IMAGES;
   }
 
   /** The cached base: one copy per image version (store hash), shared by every VM built from it. */

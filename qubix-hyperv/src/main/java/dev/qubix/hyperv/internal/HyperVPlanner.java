@@ -11,40 +11,60 @@ import dev.qubix.spi.ImageSet;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Plans Hyper-V operations as pure functions of the manifest, the built images and a snapshot of the
- * host. Each step names the script that runs it and the parameters it gets (as decoded JSON), so
- * {@code qubixctl plan --json} shows exactly what would run.
+ * host ({@link HostState}). Each step names the script that runs it and the parameters it gets (as
+ * decoded JSON), so {@code qubixctl plan} shows exactly what would run.
  */
 public final class HyperVPlanner {
   public static final String RECREATE_SCRIPT = "recreate.ps1";
   public static final String DESTROY_SCRIPT = "destroy.ps1";
   public static final String POWER_SCRIPT = "power.ps1";
-  /** A step that must not run: the plan explains why; recreate refuses before changing anything. */
+  public static final String STATE_SCRIPT = "state.ps1";
+  public static final String GC_SCRIPT = "gc.ps1";
+  /** A step that must not run: the plan explains why. */
   public static final String BLOCKED = "blocked";
+  /** The Hyper-V NAT switch every Windows 10 1709+ host has; its subnet changes across reboots. */
+  public static final String DEFAULT_SWITCH = "Default Switch";
+  /** How long recreate waits for the VM to report Running. */
+  static final int WAIT_RUNNING_SECONDS = 120;
   private static final long GIB = 1L << 30;
 
   private HyperVPlanner() {}
 
-  /** The parameters of recreate.ps1 (steps excluded). */
-  public static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage, String homeImage) {
+  /**
+   * The switch the VM uses. A static subnet needs a switch Qubix owns (the Default Switch brings its
+   * own DHCP subnet), so static mode with the default name means the internal switch {@code <host>-nat}.
+   */
+  public static String switchName(MachineManifest m) {
+    String configured = m.hyperv().switchName();
+    if (m.network().isStatic() && DEFAULT_SWITCH.equalsIgnoreCase(configured)) {
+      return m.hostName() + "-nat";
+    }
+    return configured;
+  }
+
+  /** The parameters of recreate.ps1, {@code steps} included. */
+  public static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
+      String homeImage, List<String> steps) {
     HyperVPaths paths = HyperVPaths.of(m);
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("vmName", m.vmName());
     p.put("vmRoot", paths.vmRoot());
-    p.put("switchName", m.hyperv().switchName());
+    p.put("switchName", switchName(m));
     Network n = m.network();
+    p.put("network", n.isStatic() ? "static" : "dhcp");
     if (n.isStatic()) {
       p.put("gateway", n.gateway().toString());
       p.put("prefixLength", n.prefixLength());
       p.put("subnet", n.natSwitchSubnet().toString());
     }
-    Optional<Image> system = images.get("hyperv");
     p.put("sourceImage", sourceImage);
-    p.put("baseImage", system.map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx"));
+    p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx"));
     p.put("homeDisk", m.homeDisk().enable());
     p.put("homeImage", homeImage);
     p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
@@ -54,63 +74,82 @@ public final class HyperVPlanner {
     p.put("memoryStartupBytes", m.memoryStartup().bytes());
     p.put("memoryMinimumBytes", Math.min(GIB, m.memoryStartup().bytes()));
     p.put("maxMemoryBytes", m.maxMemory().bytes());
+    p.put("waitSeconds", WAIT_RUNNING_SECONDS);
+    p.put("steps", List.copyOf(steps));
     return p;
   }
 
+  /**
+   * Recreate: switch → base image (the old VM keeps running during the one long copy) → remove the
+   * old VM → differencing system disk → home disk kept or made once → VM → start → Running.
+   * Steps ending in {@code -cached} or {@code -kept} only inform; recreate.ps1 gets the others.
+   */
   public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage) {
     requireHyperV(m);
-    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage);
-    String unknown = host.known() ? "" : " (host state unknown: planned as if nothing exists)";
-    List<Step> steps = new ArrayList<>();
+    HyperVPaths paths = HyperVPaths.of(m);
+    String sw = switchName(m);
+    String check = host.known() ? "" : " (if missing: host not inspected, the script checks)";
+    List<String[]> steps = new ArrayList<>();
     Network n = m.network();
     if (!n.isStatic()) {
-      steps.add(step("switch-default", "use the switch '" + m.hyperv().switchName() + "' (NAT, DHCP)" + unknown, params));
+      steps.add(new String[] {"switch-default", "use the switch '" + sw + "' (NAT and DHCP from Windows)"});
     } else {
       String subnet = n.natSwitchSubnet().toString();
       Optional<HostState.NetNat> other = host.netNats().stream().filter(x -> !x.prefix().equals(subnet)).findFirst();
       boolean ours = host.netNats().stream().anyMatch(x -> x.prefix().equals(subnet));
       if (!host.switchExists()) {
-        steps.add(step("switch-create", "create the internal switch '" + m.hyperv().switchName() + "'" + unknown, params));
+        steps.add(new String[] {"switch-create", "create the internal switch '" + sw + "'" + check});
       }
       if (!host.hostIpExists()) {
-        steps.add(step("host-ip", "give the host adapter vEthernet (" + m.hyperv().switchName() + ") " + n.gateway() + "/"
-            + n.prefixLength(), params));
+        steps.add(new String[] {"host-ip", "give the host side of '" + sw + "' the gateway address " + n.gateway() + "/"
+            + n.prefixLength() + check});
       }
       if (!ours && other.isPresent()) {
-        steps.add(step(BLOCKED, "refuse: the NetNat '" + other.get().name() + "' owns " + other.get().prefix()
+        steps.add(new String[] {BLOCKED, "refuse before changing anything: the NetNat '" + other.get().name() + "' owns " + other.get().prefix()
             + " and Windows allows one NetNat per host; remove it (Remove-NetNat -Name '" + other.get().name()
-            + "') or set the static network inside " + other.get().prefix(), params));
+            + "') or put network.natSwitchSubnet inside " + other.get().prefix()});
       } else if (!ours) {
-        steps.add(step("netnat", "create the NetNat for " + subnet, params));
+        steps.add(new String[] {"netnat", "create the NetNat '" + sw + "' for " + subnet + check});
       }
+    }
+    String base = images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx");
+    if (host.baseImageCached()) {
+      steps.add(new String[] {"base-image-cached", "base image already cached at " + base + " (no copy)"});
+    } else {
+      steps.add(new String[] {"base-image", "copy the base image once to " + base + " (read-only, shared by later recreates)"
+          + (host.known() ? "" : " unless already cached")});
     }
     if (host.vmExists() || !host.known()) {
-      steps.add(step("remove-old-vm", "turn off and remove the VM " + m.vmName() + " if it exists (its folder stays)", params));
+      steps.add(new String[] {"remove-old-vm", "turn off and remove the VM " + m.vmName()
+          + (host.known() ? "" : " if it exists") + " (its folder and home disk stay)"});
     }
-    String base = (String) params.get("baseImage");
-    if (host.baseImageCached()) {
-      steps.add(step("base-image-cached", "base image already cached at " + base + " (no copy)", params));
-    } else {
-      steps.add(step("base-image", "copy the base image once to " + base + " (read-only; shared by later recreates)", params));
-    }
-    HyperVPaths paths = HyperVPaths.of(m);
-    steps.add(step("system-disk", "new differencing system disk " + paths.systemDisk() + " over the base image", params));
+    steps.add(new String[] {"system-disk", "new differencing system disk " + paths.systemDisk() + " over the base image"});
     if (m.homeDisk().enable()) {
       if (host.homeDiskExists()) {
-        steps.add(step("home-disk-kept", "keep the home disk " + paths.homeDisk(), params));
-      } else if (homeImage != null) {
-        steps.add(step("home-disk-seed", "create the home disk " + paths.homeDisk() + " from the home image", params));
+        steps.add(new String[] {"home-disk-kept", "keep the home disk " + paths.homeDisk()});
+      } else if (homeImage != null || m.image("home").isPresent()) {
+        steps.add(new String[] {"home-disk-seed", "create the home disk " + paths.homeDisk() + " from the home image"
+            + (host.known() ? "" : " unless it exists (then it is kept)")});
       } else {
-        steps.add(step("home-disk-create", "create a blank home disk " + paths.homeDisk() + " of "
-            + m.homeDisk().sizeMiB() + " MiB", params));
+        steps.add(new String[] {"home-disk-create", "create a blank home disk " + paths.homeDisk() + " of "
+            + m.homeDisk().sizeMiB() + " MiB" + (host.known() ? "" : " unless it exists (then it is kept)")});
       }
     }
-    steps.add(step("create-vm", "create VM " + m.vmName() + ": generation " + m.hyperv().generation() + ", " + m.cpuCount()
-        + " CPU, dynamic memory " + m.memoryStartup() + " to " + m.maxMemory() + ", Secure Boot "
-        + (m.hyperv().secureBoot() ? "on" : "off") + ", checkpoints off" + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : ""), params));
-    steps.add(step("start", "start " + m.vmName(), params));
-    steps.add(step("wait-running", "wait until " + m.vmName() + " is Running", params));
-    return new Plan(Operation.RECREATE, "hyperv", m.name(), steps);
+    steps.add(new String[] {"create-vm", "create the VM " + m.vmName() + ": generation " + m.hyperv().generation() + ", "
+        + m.cpuCount() + " CPU, dynamic memory " + m.memoryStartup() + " up to " + m.maxMemory() + ", Secure Boot "
+        + (m.hyperv().secureBoot() ? "on" : "off") + ", checkpoints off, switch '" + sw + "'"
+        + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
+    steps.add(new String[] {"start", "start " + m.vmName()});
+    steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
+
+    List<String> runnable = steps.stream().map(s -> s[0]).filter(HyperVPlanner::runs).toList();
+    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable);
+    return new Plan(Operation.RECREATE, "hyperv", m.name(),
+        steps.stream().map(s -> new Step(s[0], s[1], details(RECREATE_SCRIPT, params))).toList());
+  }
+
+  private static boolean runs(String stepId) {
+    return !stepId.equals(BLOCKED) && !stepId.endsWith("-cached") && !stepId.endsWith("-kept");
   }
 
   public static Map<String, Object> destroyParams(MachineManifest m, boolean purge) {
@@ -121,17 +160,19 @@ public final class HyperVPlanner {
     return p;
   }
 
+  /** Destroy deletes only inside {@code <vmRoot>\<vmName>}; cached base images stay for gc. */
   public static Plan destroy(MachineManifest m, boolean purge) {
     requireHyperV(m);
-    Map<String, Object> params = destroyParams(m, purge);
+    Map<String, Object> d = details(DESTROY_SCRIPT, destroyParams(m, purge));
     HyperVPaths paths = HyperVPaths.of(m);
     List<Step> steps = new ArrayList<>();
-    steps.add(new Step("remove-vm", "turn off and remove the VM " + m.vmName(), details(DESTROY_SCRIPT, "remove-vm", params)));
-    steps.add(new Step("remove-system-disk", "delete " + paths.systemDisk(), details(DESTROY_SCRIPT, "remove-system-disk", params)));
+    steps.add(new Step("remove-vm", "turn off and remove the VM " + m.vmName() + " if it exists", d));
+    steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk(), d));
     if (purge) {
-      steps.add(new Step("remove-home-disk", "delete the home disk and " + paths.vmDir(), details(DESTROY_SCRIPT, "remove-home-disk", params)));
+      steps.add(new Step("remove-home-disk", "delete the home disk and everything else in " + paths.vmDir(), d));
     } else {
-      steps.add(Step.of("keep-home-disk", "keep the home disk " + paths.homeDisk() + " (cached base images stay for gc)"));
+      steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk()
+          + " (purge deletes it; cached base images stay for gc)", d));
     }
     return new Plan(purge ? Operation.PURGE : Operation.DESTROY, "hyperv", m.name(), steps);
   }
@@ -144,24 +185,50 @@ public final class HyperVPlanner {
     return p;
   }
 
-  static void requireHyperV(MachineManifest m) {
+  /** Start or stop (graceful through the Shutdown integration service, turned off after the grace period). */
+  public static Plan power(MachineManifest m, Operation op, long graceSeconds) {
+    requireHyperV(m);
+    String action = op.name().toLowerCase(Locale.ROOT);
+    String description = op == Operation.START ? "start " + m.vmName() + " unless it is running"
+        : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s";
+    return new Plan(op, "hyperv", m.name(), List.of(new Step(action, description,
+        details(POWER_SCRIPT, powerParams(m, action, graceSeconds)))));
+  }
+
+  /** The parameters of state.ps1, which reads and never changes. */
+  public static Map<String, Object> stateParams(MachineManifest m, ImageSet images) {
+    HyperVPaths paths = HyperVPaths.of(m);
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("vmName", m.vmName());
+    p.put("vmRoot", paths.vmRoot());
+    p.put("switchName", switchName(m));
+    p.put("gateway", m.network().isStatic() ? m.network().gateway().toString() : null);
+    p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(null));
+    return p;
+  }
+
+  public static Map<String, Object> gcParams(MachineManifest m) {
+    return Map.of("vmRoot", HyperVPaths.of(m).vmRoot());
+  }
+
+  /** The manifest fields this backend cannot work without, checked before anything runs. */
+  public static void requireHyperV(MachineManifest m) {
     if (m.hyperv() == null) {
       throw new ManifestException(m.pointer() + "/hyperv", "missing: the hyperv backend needs vmRoot, switchName, "
           + "generation, secureBoot and wslDistro");
     }
     if (m.hyperv().vmRoot() == null) {
-      throw new ManifestException(m.pointer() + "/hyperv/vmRoot", "missing (required for the hyperv backend)");
+      throw new ManifestException(m.pointer() + "/hyperv/vmRoot", "missing: the folder for Qubix's VMs, e.g. C:\\HyperV\\Qubix");
+    }
+    if (HyperVPaths.IMAGES.equalsIgnoreCase(m.vmName())) {
+      throw new ManifestException(m.pointer() + "/vmName", "'" + m.vmName() + "' is the folder of the cached base "
+          + "images under vmRoot: choose another VM name");
     }
   }
 
-  private static Step step(String id, String description, Map<String, Object> params) {
-    return new Step(id, description, details(RECREATE_SCRIPT, id, params));
-  }
-
-  private static Map<String, Object> details(String script, String action, Map<String, Object> params) {
+  private static Map<String, Object> details(String script, Map<String, Object> params) {
     Map<String, Object> d = new LinkedHashMap<>();
     d.put("script", script);
-    d.put("action", action);
     d.put("params", params);
     return d;
   }

@@ -2,6 +2,7 @@ package dev.qubix.hyperv.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qubix.BackendUnavailableException;
 import dev.qubix.QubixException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Optional;
 /**
  * The scripts' output protocol: {@code ::qubix-step::{json}}, {@code ::qubix-bytes::{json}},
  * exactly one {@code ::qubix-result::{json}} or {@code ::qubix-error::{json}}. Everything else
- * (PowerShell noise, warnings) is kept aside for the debug log and error messages.
+ * (PowerShell noise, localized warnings) is kept aside for the debug log and error messages.
+ * Only the first result or error counts: a value echoed later cannot replace it.
  */
 public final class HyperVProtocol {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,9 +64,15 @@ public final class HyperVProtocol {
     Outcome o = parse(lines);
     if (o.error().isPresent()) {
       JsonNode e = o.error().get();
+      String message = e.path("message").asText("unknown error");
+      String category = e.path("category").asText("error");
       String fix = e.path("fix").asText("");
-      throw new HyperVScriptException(script, e.path("message").asText("unknown error"), e.path("category").asText("error"),
-          fix);
+      String step = e.path("step").asText("");
+      if (category.equals("permission") || category.equals("hyperv-missing")) {
+        // the same exception the Java-side checks throw: callers handle "cannot use Hyper-V here" once
+        throw new BackendUnavailableException(HyperVScriptException.text(script, message, fix, step));
+      }
+      throw new HyperVScriptException(script, message, category, fix, step);
     }
     if (exitCode != 0 || o.result().isEmpty()) {
       List<String> tail = o.noise().subList(Math.max(0, o.noise().size() - 10), o.noise().size());

@@ -9,15 +9,15 @@ import dev.qubix.InstanceStatus.State;
 public final class VmStates {
   private VmStates() {}
 
+  /** CIM codes 0-10, and the Hyper-V codes from 32768 that older hosts report for transitions. */
   public static State fromEnabledState(int code) {
     return switch (code) {
       case 2 -> State.RUNNING;
       case 3 -> State.STOPPED;
-      case 4 -> State.STOPPING;
-      case 6 -> State.SAVED;
-      case 9 -> State.PAUSED;
-      case 10 -> State.STARTING;
-      case 32768, 32769, 32770, 32771, 32772, 32773, 32774, 32776, 32777 -> State.UNKNOWN;
+      case 4, 32774 -> State.STOPPING;
+      case 6, 32769, 32773 -> State.SAVED;
+      case 9, 32768, 32776 -> State.PAUSED;
+      case 10, 32770, 32777 -> State.STARTING;
       default -> State.UNKNOWN;
     };
   }
@@ -29,10 +29,10 @@ public final class VmStates {
     return switch (name) {
       case "Running" -> State.RUNNING;
       case "Off" -> State.STOPPED;
-      case "Stopping", "ShuttingDown" -> State.STOPPING;
-      case "Saved" -> State.SAVED;
-      case "Paused" -> State.PAUSED;
-      case "Starting" -> State.STARTING;
+      case "Stopping" -> State.STOPPING;
+      case "Saved", "Saving", "FastSaved", "FastSaving" -> State.SAVED;
+      case "Paused", "Pausing" -> State.PAUSED;
+      case "Starting", "Resuming" -> State.STARTING;
       default -> State.UNKNOWN;
     };
   }

@@ -3,18 +3,31 @@ package dev.qubix.hyperv.internal;
 import com.sun.jna.platform.win32.Advapi32Util;
 import com.sun.jna.platform.win32.COM.WbemcliUtil;
 import com.sun.jna.platform.win32.Ole32;
+import com.sun.jna.platform.win32.W32Errors;
+import com.sun.jna.platform.win32.WinNT;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * What only Windows can answer, through jna-platform: elevation (administrator, or member of
- * Hyper-V Administrators by its well-known SID — the group's name is localized) and the VM state
- * from WMI in milliseconds, without starting PowerShell. Loaded only on Windows.
+ * Hyper-V Administrators by its well-known SID — the group's name is localized) and a VM's state
+ * from WMI in milliseconds, without starting PowerShell. Called only when the JVM runs on Windows.
  */
 public final class WindowsHost {
   static final String HYPERV_ADMINISTRATORS_SID = "S-1-5-32-578";
+  private static final int WMI_TIMEOUT_MS = 5_000;
 
   private WindowsHost() {}
+
+  /** What WMI said about one VM. */
+  public sealed interface WmiVm permits WmiVm.Found, WmiVm.Absent, WmiVm.Unreadable {
+    /** {@code enabledState} as Msvm_ComputerSystem.EnabledState; uptime in ms, -1 when unknown. */
+    record Found(int enabledState, long uptimeMillis) implements WmiVm {}
+
+    record Absent() implements WmiVm {}
+
+    /** WMI could not be asked (no rights on root\virtualization\v2, service down): ask PowerShell. */
+    record Unreadable(String why) implements WmiVm {}
+  }
 
   public static boolean mayManageHyperV() {
     if (Advapi32Util.isCurrentProcessElevated()) {
@@ -23,25 +36,31 @@ public final class WindowsHost {
     return Arrays.stream(Advapi32Util.getCurrentUserGroups()).anyMatch(g -> HYPERV_ADMINISTRATORS_SID.equals(g.sidString));
   }
 
-  enum VmProperty { ElementName, EnabledState }
+  enum VmProperty { ElementName, EnabledState, OnTimeInMilliseconds }
 
-  /** EnabledState of the VM named {@code vmName}, or empty when there is none or WMI is unavailable. */
-  public static Optional<Integer> enabledState(String vmName) {
-    Ole32.INSTANCE.CoInitializeEx(null, Ole32.COINIT_MULTITHREADED);
+  public static WmiVm vm(String vmName) {
+    String where = WmiVmQuery.condition(vmName);
+    WinNT.HRESULT init = Ole32.INSTANCE.CoInitializeEx(null, Ole32.COINIT_MULTITHREADED);
+    // RPC_E_CHANGED_MODE: this thread already has COM in another mode, usable but not ours to uninitialize
+    boolean ours = W32Errors.SUCCEEDED(init.intValue());
     try {
-      // vmName passed validation ([A-Za-z0-9._-]), so it cannot break out of the WQL string
-      WbemcliUtil.WmiQuery<VmProperty> q = new WbemcliUtil.WmiQuery<>("ROOT\\virtualization\\v2",
-          "Msvm_ComputerSystem WHERE Caption='Virtual Machine' AND ElementName='" + vmName + "'", VmProperty.class);
-      WbemcliUtil.WmiResult<VmProperty> r = q.execute();
+      WbemcliUtil.WmiQuery<VmProperty> q = new WbemcliUtil.WmiQuery<>(WmiVmQuery.NAMESPACE,
+          "Msvm_ComputerSystem WHERE " + where, VmProperty.class);
+      WbemcliUtil.WmiResult<VmProperty> r = q.execute(WMI_TIMEOUT_MS);
       if (r.getResultCount() == 0) {
-        return Optional.empty();
+        return new WmiVm.Absent();
       }
-      Object v = r.getValue(VmProperty.EnabledState, 0);
-      return v instanceof Number n ? Optional.of(n.intValue()) : Optional.empty();
-    } catch (RuntimeException e) {
-      return Optional.empty();
+      Object state = r.getValue(VmProperty.EnabledState, 0);
+      if (!(state instanceof Number n)) {
+        return new WmiVm.Unreadable("EnabledState is " + state);
+      }
+      return new WmiVm.Found(n.intValue(), WmiVmQuery.uptimeMillis(r.getValue(VmProperty.OnTimeInMilliseconds, 0)));
+    } catch (Exception | LinkageError e) {
+      return new WmiVm.Unreadable(e.toString());
     } finally {
-      Ole32.INSTANCE.CoUninitialize();
+      if (ours) {
+        Ole32.INSTANCE.CoUninitialize();
+      }
     }
   }
 }

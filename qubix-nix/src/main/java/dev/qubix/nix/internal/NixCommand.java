@@ -2,6 +2,7 @@ package dev.qubix.nix.internal;
 
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.exec.Command;
+import dev.qubix.exec.CommandResult;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.WslPaths;
 import java.nio.file.Path;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * {@code $QUBIX_NIX}), or from Windows through {@code wsl.exe -d <distro> --cd <dir> -- nix …}
  * (also forced with {@code QUBIX_NIX_MODE=wsl}). Maps store paths back to paths this JVM can open.
  */
-public record NixCommand(Mode mode, String nix, String distro, Path flake) {
+public record NixCommand(Mode mode, String nix, String distro, Path flake, boolean forwardNixConfig, String wslEnv) {
 
   public enum Mode { LOCAL, WSL }
 
@@ -22,20 +23,35 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake) {
   static final List<String> FEATURES = List.of("--extra-experimental-features", "nix-command flakes");
 
   public static NixCommand forHost(HostInfo host, Path flake) {
+    return forHost(host, flake, Optional.empty());
+  }
+
+  /**
+   * @param manifestDistro the machine's {@code hyperv.wslDistro}, once a manifest is known. The
+   *     distribution is the one a {@code \\wsl.localhost\<distro>\…} flake path lies in, else
+   *     {@code $QUBIX_WSL_DISTRO} (an explicit override of this run), else the manifest's, else NixOS.
+   */
+  public static NixCommand forHost(HostInfo host, Path flake, Optional<String> manifestDistro) {
     String mode = Optional.ofNullable(System.getProperty("qubix.nix.mode")).or(() -> host.getenv("QUBIX_NIX_MODE"))
         .orElse(host.os() == HostInfo.Os.WINDOWS ? "wsl" : "local");
     String nix = Optional.ofNullable(System.getProperty("qubix.nix")).or(() -> host.getenv("QUBIX_NIX")).orElse("nix");
     if (mode.equalsIgnoreCase("wsl")) {
       String distro = WslPaths.distroOf(flake.toString()).or(() -> host.getenv("QUBIX_WSL_DISTRO"))
-          .orElse(WslPaths.DEFAULT_DISTRO);
-      return new NixCommand(Mode.WSL, nix, distro, flake);
+          .or(() -> manifestDistro.filter(d -> !d.isBlank())).orElse(WslPaths.DEFAULT_DISTRO);
+      if (host.os() == HostInfo.Os.WINDOWS && host.which("wsl.exe").isEmpty()) {
+        throw new BackendUnavailableException("wsl.exe not found: Qubix runs Nix inside WSL on Windows. Install WSL "
+            + "(`wsl --install --no-distribution`) and a distribution with Nix and flakes, e.g. NixOS-WSL imported as "
+            + "'" + distro + "'; or set QUBIX_NIX_MODE=local with a Windows nix, or use --manifest FILE");
+      }
+      return new NixCommand(Mode.WSL, nix, distro, flake, host.getenv("NIX_CONFIG").isPresent(),
+          host.getenv("WSLENV").orElse(""));
     }
     if (host.which(nix).isEmpty()) {
       throw new BackendUnavailableException("nix not found (" + nix + "): install Nix (https://nixos.org/download, "
           + "or `apt-get install nix-bin` on Debian/Ubuntu), set QUBIX_NIX to its path, or use a prebuilt manifest "
           + "with --manifest FILE");
     }
-    return new NixCommand(Mode.LOCAL, nix, null, flake);
+    return new NixCommand(Mode.LOCAL, nix, null, flake, false, "");
   }
 
   /**
@@ -47,17 +63,23 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake) {
   }
 
   public Command build(List<String> attributes, List<String> extraOptions) {
-    List<String> args = new ArrayList<>(List.of("build", "--no-link", "--json", "--log-format", "internal-json", "-L"));
+    // -L must come BEFORE --log-format: Nix 2.8 implements -L as "log format bar-with-logs", so the
+    // last of the two wins; in this order Nix prints @nix JSON lines, build output included.
+    List<String> args = new ArrayList<>(List.of("build", "--no-link", "--json", "-L", "--log-format", "internal-json"));
     args.addAll(FEATURES);
     args.addAll(extraOptions);
     attributes.forEach(a -> args.add(flakeRef(a)));
     return command(args);
   }
 
-  /** {@code nix eval --raw <flake>#<attribute>.outPath}: evaluates, builds nothing. */
-  public Command evalOutPath(String attribute) {
+  /**
+   * {@code nix eval --raw <flake>#<attribute>.outPath}: evaluates, builds nothing. Takes the same
+   * extra options as the build, since options like {@code --override-input} change the path.
+   */
+  public Command evalOutPath(String attribute, List<String> extraOptions) {
     List<String> args = new ArrayList<>(List.of("eval", "--raw"));
     args.addAll(FEATURES);
+    args.addAll(extraOptions);
     args.add(flakeRef(attribute + ".outPath"));
     return command(args);
   }
@@ -65,13 +87,32 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake) {
   private Command command(List<String> nixArgs) {
     List<String> argv = new ArrayList<>();
     if (mode == Mode.WSL) {
-      argv.addAll(List.of("wsl.exe", "-d", distro, "--cd", flakeDirForNix(), "--", nix));
-      argv.addAll(nixArgs);
-      return Command.of(argv);
+      // everything after "--" is re-parsed by the distribution's shell: see WslShellWords
+      argv.addAll(List.of("wsl.exe", "-d", distro, "--cd", flakeDirForNix(), "--", WslShellWords.quote(nix)));
+      nixArgs.forEach(a -> argv.add(WslShellWords.quote(a)));
+      // wsl.exe's own messages ("no distribution with the supplied name") in UTF-8, not UTF-16
+      Command c = Command.of(argv).withEnv("WSL_UTF8", "1");
+      if (forwardNixConfig && !List.of(wslEnv.split(":")).contains("NIX_CONFIG")) {
+        // a Windows variable reaches Linux only when WSLENV names it
+        c = c.withEnv("WSLENV", wslEnv.isEmpty() ? "NIX_CONFIG" : wslEnv + ":NIX_CONFIG");
+      }
+      return c;
     }
     argv.add(nix);
     argv.addAll(nixArgs);
     return Command.of(argv).withWorkDir(flake);
+  }
+
+  /**
+   * Exit 127 through wsl.exe is the distribution shell's "command not found": that distribution
+   * has no nix on its PATH. Says so, instead of a build failure.
+   */
+  public void checkNixFound(CommandResult r) {
+    if (mode == Mode.WSL && r.exitCode() == 127) {
+      throw new BackendUnavailableException("nix not found in the WSL distribution '" + distro + "' ("
+          + String.join(" ", r.stderrTail(3)) + "): install Nix there with flakes enabled (NixOS-WSL has it), pick "
+          + "another distribution with hyperv.wslDistro or QUBIX_WSL_DISTRO, or set QUBIX_NIX to nix's path inside it");
+    }
   }
 
   /** The flake directory as Nix sees it. */

@@ -15,9 +15,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns Nix's stderr into {@link NixActivity} events and keeps a readable tail for errors. Nix 2.8
- * ignores {@code --log-format internal-json} when stderr is not a terminal and prints plain
- * {@code building '…'} lines instead; newer Nix prints {@code @nix {…}} JSON lines. Both are read.
+ * Turns Nix's stderr into {@link NixActivity} events and keeps a readable tail for errors. With
+ * {@code -L --log-format internal-json} (in that order: on Nix 2.8 a later {@code -L} switches the
+ * format back) Nix prints {@code @nix {…}} JSON lines: activities start and stop, results carry
+ * progress counters and build output. Plain lines ({@code building '…'}, {@code copying path '…'})
+ * are read too, for a Nix or a wrapper that prints its own format.
  */
 public final class NixLog {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,6 +34,8 @@ public final class NixLog {
   private static final int RESULT_BUILD_LOG_LINE = 101;
   private static final int RESULT_PROGRESS = 105;
   private static final int TAIL = 40;
+  /** Nix's verbosity levels: 0 error … 3 info, 4 talkative, 5 chatty, 6 debug, 7 vomit. */
+  private static final int LEVEL_TALKATIVE = 4;
 
   private final ProgressListener listener;
   private final Map<Long, String> kinds = new HashMap<>();
@@ -79,6 +83,9 @@ public final class NixLog {
     switch (action) {
       case "start" -> {
         String kind = ACTIVITY.getOrDefault(n.path("type").asInt(), "activity");
+        if (n.path("level").asInt(0) > LEVEL_TALKATIVE) {
+          return; // Nix's own debug activities: no event for them, nor for their stop and results
+        }
         kinds.put(id, kind);
         String t = n.path("text").asText("");
         if (!t.isEmpty()) {
@@ -86,11 +93,16 @@ public final class NixLog {
         }
         emit(new NixActivity(id, Phase.STARTED, kind, describe(t), -1, -1));
       }
-      case "stop" -> emit(new NixActivity(id, Phase.STOPPED, kinds.getOrDefault(id, "activity"), "", -1, -1));
+      case "stop" -> {
+        String kind = kinds.remove(id);
+        if (kind != null) {
+          emit(new NixActivity(id, Phase.STOPPED, kind, "", -1, -1));
+        }
+      }
       case "result" -> {
         int type = n.path("type").asInt();
         JsonNode f = n.path("fields");
-        if (type == RESULT_PROGRESS && f.size() >= 2) {
+        if (type == RESULT_PROGRESS && f.size() >= 2 && kinds.containsKey(id)) {
           emit(new NixActivity(id, Phase.PROGRESS, kinds.getOrDefault(id, "activity"), "", f.get(0).asLong(), f.get(1).asLong()));
         } else if (type == RESULT_BUILD_LOG_LINE && f.size() >= 1) {
           keep(f.get(0).asText());
@@ -134,6 +146,6 @@ public final class NixLog {
   }
 
   private static String stripAnsi(String s) {
-    return s.replaceAll("\u001B\\[[;\\d]*m", "");
+    return s.replaceAll("\u001B\\[[0-9;?]*[A-Za-z]", "");
   }
 }

@@ -1,0 +1,127 @@
+package dev.qubix.hyperv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qubix.Step;
+import dev.qubix.hyperv.internal.HostState;
+import dev.qubix.hyperv.internal.HyperVPlanner;
+import dev.qubix.hyperv.internal.PowerShell;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules the scripts live by, checked on their text: what makes them safe on any Windows
+ * language and against any value (the grammar itself is PowerShellGrammarTest's job).
+ */
+class ScriptConventionsTest {
+  private static final List<String> OPERATIONS = PowerShell.SCRIPTS.stream().filter(s -> s.endsWith(".ps1")).toList();
+  /** Cmdlets of these modules have namesakes elsewhere (VMware PowerCLI has Get-VM): always qualified. */
+  private static final Pattern HYPERV_NOUN = Pattern.compile("(?<![\\w\\\\-])([A-Z][a-z]+-(VM\\w*|VHD))\\b");
+  private static final Pattern NET_NOUN = Pattern.compile("(?<![\\w\\\\-])([A-Z][a-z]+-(NetNat|NetIPAddress|NetAdapter))\\b");
+
+  private static final String STRICT = "Set-StrictMode -Version Latest\n$ErrorActionPreference = 'Stop'\n"
+      + "$ProgressPreference = 'SilentlyContinue'\n";
+
+  private static String text(String name) throws Exception {
+    return new String(PowerShell.resource(name), StandardCharsets.UTF_8);
+  }
+
+  /** The script's code without its comments, so that prose cannot satisfy or break a rule. */
+  private static String code(String name) throws Exception {
+    return text(name).lines().filter(l -> !l.strip().startsWith("#")).map(l -> l.replaceAll("\\s#.*$", ""))
+        .reduce("", (a, b) -> a + b + "\n");
+  }
+
+  /** Code without string literals: a fix text may name a cmdlet the way a user would type it. */
+  private static String codeWithoutStrings(String name) throws Exception {
+    return code(name).lines().map(l -> l.replaceAll("\"[^\"]*\"|'[^']*'", "''")).reduce("", (a, b) -> a + b + "\n");
+  }
+
+  @Test
+  void everyHyperVAndNetworkCmdletIsModuleQualified() throws Exception {
+    for (String name : PowerShell.SCRIPTS) {
+      String code = codeWithoutStrings(name);
+      for (Pattern p : List.of(HYPERV_NOUN, NET_NOUN)) {
+        Matcher m = p.matcher(code);
+        while (m.find()) {
+          assertThat(m.group(1)).as("%s uses %s without its module prefix", name, m.group(1)).isIn(Set.of());
+        }
+      }
+      assertThat(code).as(name).doesNotContainPattern("(?i)\\bGet-VM\\s+-Name\\b");
+    }
+  }
+
+  @Test
+  void noScriptEvaluatesTextAsCode() throws Exception {
+    for (String name : PowerShell.SCRIPTS) {
+      assertThat(code(name)).as(name).doesNotContainPattern(
+          "(?i)Invoke-Expression|\\biex\\b|Add-Type|EncodedCommand|ScriptBlock\\]::Create|NewScriptBlock|Start-Process|\\bcmd(\\.exe)?\\b");
+    }
+  }
+
+  @Test
+  void everyOperationTakesOneBase64ParameterAndRunsInsideTheErrorHandler() throws Exception {
+    for (String name : OPERATIONS) {
+      String code = code(name).strip();
+      assertThat(code).as(name).startsWith("param([Parameter(Mandatory = $true)][string]$Params)\n"
+          + STRICT
+          + "Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force\n"
+          + "Invoke-QubixMain {\n    $raw = ConvertFrom-QubixParams $Params\n");
+      assertThat(code).as(name).endsWith("}");
+    }
+  }
+
+  /** Preferences are per session state: the module and every script set them for their own code. */
+  @Test
+  void theModuleSetsStrictErrorHandlingAndNoProgressNoise() throws Exception {
+    assertThat(code("qubix.psm1")).contains(STRICT);
+  }
+
+  @Test
+  void everyChangingScriptChecksRightsFirst() throws Exception {
+    for (String name : List.of("recreate.ps1", "destroy.ps1", "power.ps1", "gc.ps1")) {
+      String code = code(name);
+      int check = code.indexOf("Assert-QubixMayManageHyperV");
+      assertThat(check).as(name).isPositive();
+      for (String call : List.of("Hyper-V\\", "Get-QubixVm", "NetNat\\", "NetTCPIP\\", "Invoke-QubixStep")) {
+        int first = code.indexOf(call);
+        assertThat(first == -1 || first > check).as("%s: rights checked before the first %s", name, call).isTrue();
+      }
+    }
+    assertThat(code("state.ps1")).doesNotContainPattern("(New|Set|Remove|Stop|Start|Add|Enable)-(?!StrictMode)\\w+");
+  }
+
+  @Test
+  void integrationServicesAreFoundByGuidNotByTheirLocalizedName() throws Exception {
+    assertThat(code("recreate.ps1")).contains("$KvpServiceId").contains("$ShutdownServiceId")
+        .doesNotContainPattern("Key-Value Pair|-Name 'Shutdown'|Guest Service");
+  }
+
+  /** recreate.ps1 knows exactly the steps the planner can ask for: none can be skipped silently. */
+  @Test
+  void recreateScriptKnowsEveryStepThePlannerEmits() throws Exception {
+    Matcher m = Pattern.compile("\\$known = @\\(([^)]*)\\)").matcher(code("recreate.ps1"));
+    assertThat(m.find()).isTrue();
+    Set<String> known = new LinkedHashSet<>();
+    Matcher id = Pattern.compile("'([a-z-]+)'").matcher(m.group(1));
+    while (id.find()) {
+      known.add(id.group(1));
+    }
+    Set<String> planned = new LinkedHashSet<>();
+    for (var manifest : List.of(Fixtures.dhcp(), Fixtures.dhcpWithoutHomeImage(), Fixtures.staticIp())) {
+      for (boolean home : List.of(true, false)) {
+        HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null).steps().stream().map(Step::id).forEach(planned::add);
+      }
+    }
+    assertThat(known).containsExactlyInAnyOrderElementsOf(planned);
+    for (String step : known) {
+      assertThat(code("recreate.ps1")).as("action for %s", step).contains("'" + step + "' = {");
+    }
+  }
+}
