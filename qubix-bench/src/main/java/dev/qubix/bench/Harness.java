@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Timing, medians, tables and result files shared by the whole-operation benchmarks. */
@@ -72,10 +73,36 @@ final class Harness {
   static Map<String, Object> result(String claim, Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("claim", claim);
+    m.put("machine", machine());
     for (int i = 0; i + 1 < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);
     }
     return m;
+  }
+
+  /** What the numbers were measured on; the load average shows how busy the 2 cores were. */
+  static Map<String, Object> machine() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("os", firstLine(List.of("sh", "-c", ". /etc/os-release && echo \"$PRETTY_NAME\"")));
+    m.put("cores", Runtime.getRuntime().availableProcessors());
+    m.put("memory", firstLine(List.of("sh", "-c", "awk '/MemTotal/ {printf \"%.0f GiB\", $2/1048576}' /proc/meminfo")));
+    m.put("loadAverage", firstLine(List.of("cut", "-d", " ", "-f", "1-3", "/proc/loadavg")));
+    m.put("java", System.getProperty("java.vm.version"));
+    m.put("qemu", firstLine(List.of("qemu-system-x86_64", "--version")));
+    m.put("nix", firstLine(List.of("nix", "--version")));
+    m.put("accelerator", Optional.ofNullable(System.getenv("QUBIX_QEMU_ACCEL")).orElse("probed (KVM only when it works)"));
+    return m;
+  }
+
+  private static String firstLine(List<String> argv) {
+    try {
+      return run(argv, Map.of()).lines().findFirst().orElse("").strip();
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
   }
 
   static double round(double d) {

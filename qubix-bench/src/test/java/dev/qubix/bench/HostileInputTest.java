@@ -62,6 +62,52 @@ class HostileInputTest {
     return List.of(m);
   }
 
+  /** A whole manifest file that is broken as a document, and what its message must name. */
+  record Document(String name, byte[] content, String expect) {
+    static Document of(String name, String content, String expect) {
+      return new Document(name, content.getBytes(StandardCharsets.UTF_8), expect);
+    }
+  }
+
+  static List<Document> documents() {
+    byte[] binary = new byte[2560];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) i;
+    }
+    return List.of(
+        Document.of("not JSON", "not json", "not valid JSON"),
+        Document.of("empty file", "", "the manifest is empty"),
+        Document.of("array", "[]", "must be a JSON object"),
+        Document.of("nesting bomb", "[".repeat(100_000), "not valid JSON"),
+        Document.of("byte order mark", "\ufeff" + BASE, "not valid JSON"),
+        new Document("binary", binary, "--manifest"),
+        Document.of("schemaVersion 4", BASE.replace("\"schemaVersion\": 3", "\"schemaVersion\": 4"), "/schemaVersion"),
+        Document.of("schemaVersion string", BASE.replace("\"schemaVersion\": 3", "\"schemaVersion\": \"3\""), "/schemaVersion"),
+        Document.of("schemaVersion missing", BASE.replace("\"schemaVersion\": 3,", ""), "/schemaVersion"),
+        Document.of("machines missing", "{\"schemaVersion\": 3}", "/machines"),
+        Document.of("machines array", "{\"schemaVersion\": 3, \"machines\": []}", "/machines"),
+        Document.of("machine not an object", "{\"schemaVersion\": 3, \"machines\": {\"spotibox\": 5}}", "/machines/spotibox"),
+        Document.of("NUL in a path", BASE.replace("\"format\": \"qcow2\"", "\"format\": \"qcow2\", \"path\": \"/x/\\u0000y\""),
+            "/machines/spotibox/images/microvm/path"),
+        Document.of("overlong vmRoot", BASE.replace("C:\\\\HyperV", "C:\\\\" + "a".repeat(100_000)), "/machines/spotibox/hyperv/vmRoot"),
+        Document.of("64-character host name", BASE.replace("\"hostName\": \"spotibox\"", "\"hostName\": \"" + "a".repeat(64) + "\""),
+            "/machines/spotibox/hostName"),
+        Document.of("RTL mark in vmName", BASE.replace("qubix-spotibox", "qubix-\u202espotibox"), "/machines/spotibox/vmName"),
+        Document.of("hostile nameserver", BASE.replace("[\"1.1.1.1\"]", "[\"1.1.1.1\", \"8.8.8.8;x\"]"),
+            "/machines/spotibox/network/nameservers/1"));
+  }
+
+  /** --overrides documents that are not a valid merge patch, or patch in a bad value. */
+  static List<String[]> overrideDocuments() {
+    String[][] o = {{"{", "overrides"}, {"[1]", "overrides"}, {"\"x\"", "overrides"}, {"null", "overrides"},
+        {"{\"cpuCount\": \"$(x)\"}", "/machines/spotibox/cpuCount"},
+        {"{\"network\": {\"staticIp\": \"1.2.3.4;rm\"}}", "/machines/spotibox/network/staticIp"},
+        {"{\"images\": {\"microvm\": {\"path\": \"../../x\"}}}", "/machines/spotibox/images/microvm/path"},
+        {"{\"rdp\": {\"port\": \"3389`\"}}", "/machines/spotibox/rdp/port"},
+        {"{\"hyperv\": {\"vmRoot\": \"C:\\\\a\\\";calc\"}}", "/machines/spotibox/hyperv/vmRoot"}};
+    return List.of(o);
+  }
+
   static List<String> hostileStrings() {
     List<String> c = new ArrayList<>(List.of("'", "\"", "`", "$", "$(calc)", "${env:PATH}", "; calc", "& calc", "| calc",
         "&& calc", "\ncalc", "\r\ncalc", "`$(calc)", "'; calc; '", "\u2018calc\u2019", "\u201ccalc\u201d", "$null",
@@ -79,12 +125,12 @@ class HostileInputTest {
 
   @Test
   void everyHostileInputExitsWith2NamingTheFieldAndStartsNoProgram(@TempDir Path tmp) throws Exception {
-    assertThat(mutations()).hasSizeGreaterThanOrEqualTo(50);
+    assertThat(mutations().size() + documents().size()).isGreaterThanOrEqualTo(50);
     assertThat(hostileStrings()).hasSizeGreaterThanOrEqualTo(100);
     Path bin = Files.createDirectories(tmp.resolve("bin"));
     Path started = tmp.resolve("started.log");
     for (String program : List.of("nix", "nix-instantiate", "qemu-system-x86_64", "qemu-img", "powershell.exe", "wsl.exe",
-        "pwsh", "mstsc.exe", "xfreerdp")) {
+        "pwsh", "mstsc.exe", "xfreerdp", "wslpath", "cmd.exe", "sh", "bash", "ssh")) {
       Path p = bin.resolve(program);
       Files.writeString(p, "#!/bin/sh\necho \"" + program + " $*\" >> '" + started + "'\nexit 1\n");
       Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -106,7 +152,8 @@ class HostileInputTest {
     List<String> lines = Files.readAllLines(out);
     long invalidNames = hostileStrings().stream().filter(s -> !VALID_NAME.matcher(s).matches()).count();
     assertThat(invalidNames).isGreaterThanOrEqualTo(100);
-    assertThat(lines).hasSize((int) (mutations().size() + 2 * hostileStrings().size() + invalidNames));
+    assertThat(lines).hasSize((int) (mutations().size() + documents().size() + overrideDocuments().size()
+        + 2 * hostileStrings().size() + invalidNames));
     for (String line : lines) {
       JsonNode c = JSON.readTree(line);
       String desc = c.path("case").asText();
@@ -114,6 +161,8 @@ class HostileInputTest {
       assertThat(c.path("exit").asInt()).as("%s: %s", desc, stderr).isEqualTo(2);
       assertThat(stderr.strip().lines().count()).as("%s: %s", desc, stderr).isEqualTo(1);
       assertThat(stderr).as(desc).doesNotContain("\tat ").startsWith("qubixctl: ");
+      // a 10 000-character value is named, not echoed back in full
+      assertThat(stderr.length()).as(desc).isLessThan(600);
       assertThat(stderr).as(desc).contains(c.path("expect").asText());
     }
     assertThat(started).as("programs started").doesNotExist();
@@ -134,11 +183,19 @@ class HostileInputTest {
         run(realOut, "manifest " + m[0] + "=" + m[1], "/machines/spotibox" + m[0],
             "--manifest", file.toString(), "--backend", "microvm", "status");
       }
+      for (Document d : documents()) {
+        Path file = tmp.resolve("m" + (n++) + ".json");
+        Files.write(file, d.content());
+        run(realOut, "manifest " + d.name(), d.expect(), "--manifest", file.toString(), "--backend", "microvm", "status");
+      }
       Path base = tmp.resolve("base.json");
+      for (String[] o : overrideDocuments()) {
+        run(realOut, "overrides " + o[0], o[1], "--manifest", base.toString(), "--backend", "microvm", "--overrides", o[0], "status");
+      }
       for (String s : hostileStrings()) {
         String shown = s.length() > 40 ? s.substring(0, 40) + "…" : s;
-        run(realOut, "machine " + shown, "", "--manifest", base.toString(), "--backend", "microvm", "status", "--", s);
-        run(realOut, "backend " + shown, "", "--manifest", base.toString(), "--backend", s, "status");
+        run(realOut, "machine " + shown, "machine", "--manifest", base.toString(), "--backend", "microvm", "status", "--", s);
+        run(realOut, "backend " + shown, "backend", "--manifest", base.toString(), "--backend", s, "status");
         if (!VALID_NAME.matcher(s).matches()) {   // a valid host name such as "CON" is not hostile there
           run(realOut, "override hostName " + shown, "/machines/spotibox/hostName", "--manifest", base.toString(),
               "--backend", "microvm", "--overrides", JSON.createObjectNode().put("hostName", s).toString(), "status");

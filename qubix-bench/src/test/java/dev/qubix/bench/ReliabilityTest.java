@@ -24,8 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Many recreates and two processes at once on the real tiny guest: the VM stays consistent. */
 class ReliabilityTest {
-  /** What DESIGN.md says a microvm VM folder holds. */
-  private static final Set<String> ALLOWED = Set.of("system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
+  /**
+   * What DESIGN.md says a microvm VM folder holds, plus image-version (the store path the overlay
+   * points at, which start needs; DESIGN.md does not list it yet).
+   */
+  static final Set<String> ALLOWED = Set.of("system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
       "ports.json", "image-version");
   @TempDir static Path shared;
   static Path flake;

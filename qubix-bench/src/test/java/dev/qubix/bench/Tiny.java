@@ -29,8 +29,14 @@ final class Tiny {
   }
 
   static Process javaMain(Class<?> main, List<String> args, Path log) throws IOException {
-    List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), main.getName()));
+    return javaMain(List.of(), main, args, log);
+  }
+
+  /** Starts {@code main} in a child JVM on this test's class path, output to {@code log}. */
+  static Process javaMain(List<String> jvmOptions, Class<?> main, List<String> args, Path log) throws IOException {
+    List<String> argv = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    argv.addAll(jvmOptions);
+    argv.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     argv.addAll(args);
     return new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

@@ -51,7 +51,10 @@ class MicrovmEndToEndTest {
     Instance vm = tiny().instance().orElseThrow();
     vm.stop(Duration.ofSeconds(30));
     assertThat(tiny().status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.STOPPED);
-    assertThat(Files.readString(state.resolve("qubix-tiny/serial.log"))).contains("QUBIX-POWEROFF");
+    assertThat(Files.readString(state.resolve("qubix-tiny/serial.log"))).as("the guest shut down itself")
+        .contains("QUBIX-POWEROFF");
+    assertThat(state.resolve("qubix-tiny/qemu.pid")).doesNotExist();
+    assertThat(state.resolve("qubix-tiny/qmp.sock")).doesNotExist();
 
     vm.start();
     assertThat(vm.connect(ConnectOptions.defaults().withoutClient()).endpoint()).isEqualTo(c.endpoint());

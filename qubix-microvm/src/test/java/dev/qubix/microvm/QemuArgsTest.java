@@ -47,4 +47,21 @@ class QemuArgsTest {
         "-append", "console=ttyS0");
     assertThat(String.join(" ", argv)).doesNotContain("drive=system");
   }
+
+  @Test
+  void dhcpForwardsToQemusDefaultGuestAndTheSerialLogIsAppended() {
+    MachineManifest m = ManifestReader.read(STATIC.replace(
+        "{\"mode\": \"static\", \"staticIp\": \"192.168.250.10\", \"prefixLength\": 24, \"gateway\": \"192.168.250.1\"}",
+        "{\"mode\": \"dhcp\"}"), "spotibox");
+    VmFiles f = new VmFiles(Path.of("/s/v"));
+
+    List<String> argv = QemuArgs.of("qemu", m, f, new QemuArgs.Boot(ImageFormat.QCOW2, null, null), "tcg", 40003, false);
+
+    assertThat(argv).containsSequence("-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:40003-:3389");
+    // append=on: QEMU truncates a plain -serial file: on every start, and the log is the guest's history
+    assertThat(argv).containsSequence("-chardev", "file,id=serial0,path=/s/v/serial.log,append=on", "-serial", "chardev:serial0");
+    assertThat(argv).containsSequence("-daemonize", "-pidfile", "/s/v/qemu.pid");
+    assertThat(argv).containsSequence("-qmp", "unix:/s/v/qmp.sock,server=on,wait=off");
+    assertThat(String.join(" ", argv)).doesNotContain("qubix-home");
+  }
 }

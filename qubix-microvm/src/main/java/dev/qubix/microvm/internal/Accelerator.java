@@ -1,9 +1,14 @@
 package dev.qubix.microvm.internal;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.spi.HostInfo;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -13,17 +18,23 @@ import org.slf4j.LoggerFactory;
 /**
  * KVM or TCG. {@code /dev/kvm} existing proves nothing (on some hosts KVM hangs, or aborts with
  * "failed to set MSR"), so KVM is used only after a short real boot: SeaBIOS, run under KVM, must
- * write to the debug console within a few seconds. The answer is cached per kernel and QEMU binary.
- * {@code QUBIX_QEMU_ACCEL=kvm|tcg} overrides.
+ * finish its POST within a few seconds. The answer and its reason are cached in
+ * {@code <stateDir>/cache/kvm-probe.json}, keyed by kernel release and QEMU binary, so the probe runs
+ * once per host and QEMU upgrade. {@code QUBIX_QEMU_ACCEL=kvm|tcg} overrides.
  */
 public final class Accelerator {
   private static final Logger LOG = LoggerFactory.getLogger(Accelerator.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** A working KVM finishes SeaBIOS's POST in well under a second; TCG needs about 0.3 s. */
   private static final long PROBE_SECONDS = 5;
+  private static final String BIOS_DONE = "No bootable device";
+  /** QEMU's warning when KVM lacks features of the default CPU model: Linux then hangs under KVM. */
+  private static final String MISSING_FEATURE = "doesn't support requested feature";
 
   private Accelerator() {}
 
   public static String choose(HostInfo host, String qemu, Path cacheDir) {
-    String forced = host.getenv("QUBIX_QEMU_ACCEL").map(s -> s.toLowerCase(Locale.ROOT)).orElse("");
+    String forced = host.getenv("QUBIX_QEMU_ACCEL").map(s -> s.strip().toLowerCase(Locale.ROOT)).orElse("");
     if (forced.equals("kvm") || forced.equals("tcg")) {
       return forced;
     }
@@ -31,28 +42,38 @@ public final class Accelerator {
     if (!Files.isReadable(kvm) || !Files.isWritable(kvm)) {
       return "tcg";
     }
-    Path cache = cacheDir.resolve("kvm-probe-" + cacheKey(qemu));
+    Path cache = cacheDir.resolve("kvm-probe.json");
+    String key = cacheKey(qemu);
     try {
       if (Files.isRegularFile(cache)) {
-        return Files.readString(cache).strip();
+        JsonNode cached = JSON.readTree(cache.toFile());
+        if (cached.path("key").asText().equals(key) && cached.path("accel").asText().matches("kvm|tcg")) {
+          return cached.path("accel").asText();
+        }
       }
-      String result = kvmBoots(qemu, cacheDir) ? "kvm" : "tcg";
-      Files.createDirectories(cacheDir);
-      Files.writeString(cache, result);
-      return result;
+      Probe result = kvmBoots(qemu, cacheDir);
+      ObjectNode out = JSON.createObjectNode().put("key", key).put("accel", result.works() ? "kvm" : "tcg")
+          .put("reason", result.reason());
+      Path tmp = Files.createTempFile(cacheDir, "kvm-probe", ".tmp");
+      Files.writeString(tmp, out.toPrettyString() + "\n");
+      Files.move(tmp, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      return result.works() ? "kvm" : "tcg";
     } catch (IOException e) {
+      LOG.info("KVM probe failed ({}), using TCG", e.getMessage());
       return "tcg";
     }
   }
 
+  record Probe(boolean works, String reason) {}
+
   /**
    * Boots SeaBIOS under KVM with a hard time limit. KVM counts as working when the BIOS finishes its
    * POST (it reports "No bootable device" on the debug console) and QEMU warns about no missing CPU
-   * feature: on hosts where KVM hangs Linux, SeaBIOS still runs but QEMU first warns that the host
-   * lacks features of the default CPU model (e.g. CPUID.01H:ECX.pni); where it aborts ("failed to set
-   * MSR"), QEMU exits. Either way: TCG.
+   * feature: on hosts where KVM hangs Linux, QEMU first warns that the host lacks features of the
+   * default CPU model (e.g. CPUID.01H:ECX.pni) and SeaBIOS alone takes seconds; where KVM aborts
+   * ("failed to set MSR"), QEMU exits. Either way: TCG, decided as soon as the sign appears.
    */
-  static boolean kvmBoots(String qemu, Path dir) throws IOException {
+  static Probe kvmBoots(String qemu, Path dir) throws IOException {
     Files.createDirectories(dir);
     Path out = Files.createTempFile(dir, "kvm-probe", ".log");
     Path err = Files.createTempFile(dir, "kvm-probe", ".err");
@@ -61,23 +82,36 @@ public final class Accelerator {
         .redirectErrorStream(true).redirectOutput(err.toFile()).start();
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROBE_SECONDS);
-      while (System.nanoTime() < deadline && p.isAlive()) {
-        if (Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1).contains("No bootable device")) {
-          break;
+      Probe result = null;
+      while (result == null) {
+        boolean alive = p.isAlive();   // before reading: an exited QEMU has written all it will
+        String bios = Files.readString(out, StandardCharsets.ISO_8859_1);
+        String qemuSaid = Files.readString(err, StandardCharsets.ISO_8859_1).strip();
+        String firstLine = qemuSaid.lines().findFirst().orElse("");
+        if (qemuSaid.contains(MISSING_FEATURE)) {
+          result = new Probe(false, firstLine);
+        } else if (!alive) {
+          result = new Probe(false, "QEMU exited under KVM: " + firstLine);
+        } else if (bios.contains(BIOS_DONE)) {
+          result = new Probe(true, "SeaBIOS finished its POST under KVM");
+        } else if (System.nanoTime() > deadline) {
+          result = new Probe(false, "SeaBIOS did not finish under KVM within " + PROBE_SECONDS + " s");
+        } else {
+          Thread.sleep(50);
         }
-        Thread.sleep(100);
       }
-      String bios = Files.readString(out, java.nio.charset.StandardCharsets.ISO_8859_1);
-      String qemuSaid = Files.readString(err, java.nio.charset.StandardCharsets.ISO_8859_1);
-      boolean ok = p.isAlive() && bios.contains("No bootable device") && !qemuSaid.contains("doesn't support requested feature");
-      LOG.info("KVM probe: {}", ok ? "KVM works" : "KVM does not work here, using TCG ("
-          + (qemuSaid.isBlank() ? "BIOS did not finish in " + PROBE_SECONDS + " s" : qemuSaid.strip().lines().findFirst().orElse("")) + ")");
-      return ok;
+      LOG.info("KVM probe: {} ({})", result.works() ? "KVM works" : "using TCG", result.reason());
+      return result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return new Probe(false, "interrupted");
     } finally {
       p.destroyForcibly();
+      try {
+        p.waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);
     }
@@ -90,7 +124,7 @@ public final class Accelerator {
     } catch (IOException e) {
       kernel = "unknown";
     }
-    long stamp = Path.of(qemu).toFile().lastModified();
-    return Integer.toHexString((kernel + "|" + qemu + "|" + stamp).hashCode());
+    // the binary's path and mtime stand for its version: an upgrade replaces the file
+    return kernel + "|" + qemu + "|" + Path.of(qemu).toFile().lastModified();
   }
 }

@@ -1,6 +1,5 @@
 package dev.qubix.microvm.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.CommandFailedException;
 import dev.qubix.Endpoint;
@@ -13,6 +12,8 @@ import dev.qubix.Plan;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
 import dev.qubix.Step;
+import dev.qubix.event.ProgressEvent;
+import dev.qubix.event.ProgressListener;
 import dev.qubix.exec.Command;
 import dev.qubix.manifest.ImageFormat;
 import dev.qubix.manifest.MachineManifest;
@@ -24,8 +25,6 @@ import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.StepRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -43,9 +42,9 @@ import java.util.Set;
  * a home disk created once and kept, QEMU daemonized with a pid file and a QMP socket.
  */
 public final class MicrovmBackend implements Backend {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration QMP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration RECREATE_GRACE = Duration.ofSeconds(30);
+  private static final Duration POWER_BUTTON_REPEAT = Duration.ofSeconds(3);
   private static final long SERIAL_ROTATE_BYTES = 4L << 20;
 
   private final BackendContext context;
@@ -130,12 +129,24 @@ public final class MicrovmBackend implements Backend {
         "missing: the microvm backend needs an image with key microvm (qcow2, raw, vhdx or direct)"));
     VmFiles f = files(m);
     QemuArgs.Boot boot = bootOf(image);
+    // a corrupt image must fail here, before the running VM is stopped for it
+    checkDiskImage(m.pointer() + "/images/microvm", image);
+    Optional<Image> home = images.get("home");
+    if (home.isPresent() && home.get().format() == ImageFormat.DIRECT) {
+      throw new ManifestException(m.pointer() + "/images/home/format", "a home image must be a disk (qcow2, raw or vhdx), not direct");
+    }
+    if (home.isPresent() && m.homeDisk().enable() && !Files.exists(f.home())) {
+      checkDiskImage(m.pointer() + "/images/home", home.get());
+    }
+    if (runningQemu(f).isEmpty()) {
+      Ports.read(f.ports()).ifPresent(port -> requireFree(m, f, port));
+    }
     Plan plan = plan(Operation.RECREATE, m, images);
     Map<String, Runnable> actions = new LinkedHashMap<>();
     actions.put("stop-old", () -> stopQuietly(m, RECREATE_GRACE));
     actions.put("clean", () -> clean(f));
     actions.put("system-disk", () -> newSystemDisk(f, image));
-    actions.put("home-disk", () -> ensureHome(m, f, images.get("home")));
+    actions.put("home-disk", () -> ensureHome(m, f, home));
     actions.put("port", () -> Ports.ensure(f.ports()));
     actions.put("start", () -> launch(m, f, boot));
     actions.put("wait-running", () -> waitRunning(m, f));
@@ -170,6 +181,12 @@ public final class MicrovmBackend implements Backend {
       state = InstanceStatus.State.UNKNOWN;
     }
     details.put("pid", Long.toString(qemu.get().pid()));
+    qemu.get().info().arguments().map(List::of).ifPresent(args -> {
+      int i = args.indexOf("-accel");
+      if (i >= 0 && i + 1 < args.size()) {
+        details.put("accel", args.get(i + 1));
+      }
+    });
     Optional<Duration> uptime = qemu.get().info().startInstant().map(s -> Duration.between(s, Instant.now()));
     return Optional.of(new InstanceStatus(m.vmName(), name(), state, List.of("127.0.0.1"), uptime, details));
   }
@@ -186,12 +203,22 @@ public final class MicrovmBackend implements Backend {
     }
     clean(f);
     String stored = read(f.imageVersion());
+    if (!Files.exists(Path.of(stored))) {
+      throw new QubixException("the image " + stored + " that " + m.vmName()
+          + " was created from is gone (garbage-collected by Nix?): run recreate to build and boot a current one");
+    }
     Image image = new Image("microvm", m.image("microvm").map(r -> r.format()).orElse(ImageFormat.QCOW2), stored,
         Path.of(stored));
     launch(m, f, bootOf(image));
     waitRunning(m, f);
   }
 
+  /**
+   * Presses the ACPI power button again every few seconds until the grace period ends: a press that
+   * arrives while the guest is still booting (before its button driver is loaded) is lost, and a
+   * guest already shutting down ignores further presses (systemd-logind: "already a shutdown in
+   * progress"). Then QMP quit, then kill.
+   */
   @Override
   public void stop(MachineManifest m, Duration grace) {
     VmFiles f = files(m);
@@ -200,23 +227,38 @@ public final class MicrovmBackend implements Backend {
       clean(f);
       return;
     }
-    try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
-      qmp.execute("system_powerdown");
-    } catch (QubixException e) {
-      // QMP gone: fall through to the forced path
-    }
-    if (!waitExit(qemu.get(), grace, "graceful shutdown of " + m.vmName())) {
-      try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
-        qmp.execute("quit");
-      } catch (QubixException e) {
-        // still there after quit failed: kill below
+    long start = System.nanoTime();
+    long nextPress = start;
+    String what = "graceful shutdown of " + m.vmName();
+    while (qemu.get().isAlive()) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      if (elapsed.compareTo(grace) >= 0) {
+        break;
       }
+      if (System.nanoTime() - nextPress >= 0) {
+        qmpQuietly(f, "system_powerdown");
+        nextPress = System.nanoTime() + POWER_BUTTON_REPEAT.toNanos();
+      }
+      ProgressListener.safely(context.listener(), new ProgressEvent.Waiting(what, elapsed, grace));
+      sleep(100);
+    }
+    if (qemu.get().isAlive()) {
+      qmpQuietly(f, "quit");
       if (!waitExit(qemu.get(), Duration.ofSeconds(5), "QEMU quit")) {
         qemu.get().destroyForcibly();
         waitExit(qemu.get(), Duration.ofSeconds(5), "QEMU kill");
       }
     }
     clean(f);
+  }
+
+  /** A QMP command whose failure only means QEMU is already going away: the caller checks the process. */
+  private static void qmpQuietly(VmFiles f, String command) {
+    try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
+      qmp.execute(command);
+    } catch (QubixException e) {
+      // QMP gone or closing: the process check that follows decides
+    }
   }
 
   @Override
@@ -259,9 +301,6 @@ public final class MicrovmBackend implements Backend {
 
   static QemuArgs.Boot bootOf(Image image) {
     if (image.format() != ImageFormat.DIRECT) {
-      if (!Files.isRegularFile(image.file())) {
-        throw new QubixException("the system image " + image.file() + " does not exist");
-      }
       return new QemuArgs.Boot(image.format(), null, null);
     }
     Path dir = image.file();
@@ -280,6 +319,24 @@ public final class MicrovmBackend implements Backend {
       throw new UncheckedIOException(e);
     }
     return new QemuArgs.Boot(ImageFormat.DIRECT, dir, params);
+  }
+
+  /** {@code qemu-img info} with the declared format: a corrupt or mislabelled image is named before any change. */
+  private void checkDiskImage(String pointer, Image image) {
+    if (image.format() == ImageFormat.DIRECT) {
+      return;
+    }
+    if (!Files.isRegularFile(image.file())) {
+      throw new QubixException("the image " + image.file() + " (" + pointer + ") does not exist");
+    }
+    try {
+      context.runner().run(Command.of(tools.qemuImg(), "info", "-f", qemuFormat(image.format()), "--output=json",
+          image.file().toString()).withTimeout(Duration.ofSeconds(30)));
+    } catch (CommandFailedException e) {
+      throw new QubixException("the image " + image.file() + " (" + pointer + ") cannot be used as a "
+          + image.format().jsonName() + " backing file: " + String.join(" ", e.stderrTail())
+          + "; rebuild it, or fix the format declared in the manifest", e);
+    }
   }
 
   private void stopQuietly(MachineManifest m, Duration grace) {
@@ -333,8 +390,9 @@ public final class MicrovmBackend implements Backend {
     try {
       Files.deleteIfExists(tmp);
       if (homeImage.isPresent()) {
-        context.runner().run(Command.of(tools.qemuImg(), "convert", "-q", "-O", "qcow2",
-            homeImage.get().file().toString(), tmp.toString()));
+        // the declared format, never a probe: a probed raw image could claim a host file as backing
+        context.runner().run(Command.of(tools.qemuImg(), "convert", "-q", "-f", qemuFormat(homeImage.get().format()),
+            "-O", "qcow2", homeImage.get().file().toString(), tmp.toString()));
       } else {
         context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
             m.homeDisk().sizeMiB() + "M"));
@@ -348,10 +406,7 @@ public final class MicrovmBackend implements Backend {
 
   private void launch(MachineManifest m, VmFiles f, QemuArgs.Boot boot) {
     int port = Ports.ensure(f.ports());
-    if (!Ports.isFree(port)) {
-      throw new QubixException("port " + port + " on 127.0.0.1 (the RDP forward of " + m.vmName() + ", kept in "
-          + f.ports() + ") is used by another process: free it, or delete " + f.ports() + " so Qubix picks a new port");
-    }
+    requireFree(m, f, port);
     rotateSerialLog(f);
     String accel = Accelerator.choose(context.host(), tools.qemu(), context.stateDir().resolve("cache"));
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
@@ -364,6 +419,17 @@ public final class MicrovmBackend implements Backend {
     } catch (OperationTimeoutException e) {
       killIfStarted(f);
       throw e;
+    }
+  }
+
+  /**
+   * The kept port stays the VM's port (saved .rdp files and firewall rules keep working); when another
+   * process holds it, saying so beats silently moving the VM to a new one.
+   */
+  private static void requireFree(MachineManifest m, VmFiles f, int port) {
+    if (!Ports.isFree(port)) {
+      throw new QubixException("port " + port + " on 127.0.0.1 (the RDP forward of " + m.vmName() + ", kept in "
+          + f.ports() + ") is used by another process: free it, or delete " + f.ports() + " so Qubix picks a new port");
     }
   }
 
@@ -418,7 +484,7 @@ public final class MicrovmBackend implements Backend {
       if (elapsed.compareTo(limit) >= 0) {
         return false;
       }
-      dev.qubix.event.ProgressListener.safely(context.listener(), new dev.qubix.event.ProgressEvent.Waiting(what, elapsed, limit));
+      ProgressListener.safely(context.listener(), new ProgressEvent.Waiting(what, elapsed, limit));
       sleep(100);
     }
     return true;
