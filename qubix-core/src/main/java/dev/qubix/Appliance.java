@@ -157,7 +157,7 @@ public final class Appliance {
 
   /** The validated manifest of this machine: from the prebuilt file, the cache, or one Nix build of the manifest. */
   public MachineManifest manifest() {
-    String doc = manifestFile != null ? readManifestFile() : imageBuilder().manifestJson(buildContext());
+    String doc = manifestFile != null ? ManifestReader.readDocument(manifestFile) : imageBuilder().manifestJson(buildContext());
     return ManifestReader.read(doc, machine, overrides);
   }
 
@@ -286,14 +286,7 @@ public final class Appliance {
         + "or use a prebuilt manifest with withManifest(file)");
   }
 
-  private String readManifestFile() {
-    try {
-      return Files.readString(manifestFile);
-    } catch (java.io.IOException e) {
-      throw new ConfigurationException("cannot read manifest " + manifestFile + ": " + e.getMessage()
-          + " (check the path given to withManifest / --manifest)", e);
-    }
-  }
+
 
   @Override
   public String toString() {

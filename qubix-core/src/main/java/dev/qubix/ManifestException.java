@@ -14,7 +14,8 @@ public class ManifestException extends ConfigurationException {
   public record Violation(String pointer, String message) {
     @Override
     public String toString() {
-      return pointer + ": " + message;
+      // the document itself has the empty pointer: name it rather than print ": …"
+      return (pointer.isEmpty() ? "manifest" : pointer) + ": " + message;
     }
   }
 

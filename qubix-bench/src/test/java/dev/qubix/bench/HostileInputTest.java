@@ -77,6 +77,7 @@ class HostileInputTest {
     return List.of(
         Document.of("not JSON", "not json", "not valid JSON"),
         Document.of("empty file", "", "the manifest is empty"),
+        Document.of("trailing garbage", BASE + "garbage", "not valid JSON"),
         Document.of("array", "[]", "must be a JSON object"),
         Document.of("nesting bomb", "[".repeat(100_000), "not valid JSON"),
         Document.of("byte order mark", "\ufeff" + BASE, "not valid JSON"),
@@ -99,7 +100,7 @@ class HostileInputTest {
 
   /** --overrides documents that are not a valid merge patch, or patch in a bad value. */
   static List<String[]> overrideDocuments() {
-    String[][] o = {{"{", "overrides"}, {"[1]", "overrides"}, {"\"x\"", "overrides"}, {"null", "overrides"},
+    String[][] o = {{"{", "overrides"}, {"{\"cpuCount\": 4}{", "overrides"}, {"[1]", "overrides"}, {"\"x\"", "overrides"}, {"null", "overrides"},
         {"{\"cpuCount\": \"$(x)\"}", "/machines/spotibox/cpuCount"},
         {"{\"network\": {\"staticIp\": \"1.2.3.4;rm\"}}", "/machines/spotibox/network/staticIp"},
         {"{\"images\": {\"microvm\": {\"path\": \"../../x\"}}}", "/machines/spotibox/images/microvm/path"},

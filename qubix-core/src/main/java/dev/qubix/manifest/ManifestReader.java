@@ -26,7 +26,9 @@ public final class ManifestReader {
   public static final int SCHEMA_VERSION = 3;
   public static final int LEGACY_SCHEMA_VERSION = 2;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Trailing tokens fail: "{…}garbage" is a broken file, not a manifest with a harmless tail. */
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private ManifestReader() {}
 
@@ -48,7 +50,7 @@ public final class ManifestReader {
   }
 
   public static MachineManifest read(Path file, String machine, String overrides) {
-    return read(readFile(file), machine, overrides);
+    return read(readDocument(file), machine, overrides);
   }
 
   /** The machine's object in schemaVersion 3 form (a schemaVersion 2 document is converted). */
@@ -117,12 +119,17 @@ public final class ManifestReader {
     }
   }
 
-  static String readFile(Path file) {
+  /** Reads a manifest file as UTF-8 text, with errors that say which file and what to do. */
+  public static String readDocument(Path file) {
     try {
       return Files.readString(file);
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new dev.qubix.ConfigurationException("manifest " + file + " is not UTF-8 text: pass UTF-8 JSON to withManifest / "
+          + "--manifest (the flake output qubix-manifest-json is)", e);
     } catch (IOException e) {
       throw new dev.qubix.ConfigurationException("cannot read manifest " + file + ": " + e.getMessage()
           + " (check the path given to withManifest / --manifest)", e);
     }
   }
+
 }

@@ -80,7 +80,24 @@ class ManifestReaderTest {
   @Test
   void rejectsInvalidJson() {
     assertThatThrownBy(() -> ManifestReader.read("{\"schemaVersion\":", "x"))
-        .isInstanceOf(ManifestException.class).hasMessageStartingWith(": not valid JSON");
+        .isInstanceOf(ManifestException.class).hasMessageStartingWith("manifest: not valid JSON");
+  }
+
+  @Test
+  void rejectsTrailingGarbageAfterTheDocument() {
+    assertThatThrownBy(() -> ManifestReader.read(resource("spotibox-v3.json") + "garbage", "spotibox"))
+        .isInstanceOf(ManifestException.class).hasMessageStartingWith("manifest: not valid JSON");
+    assertThatThrownBy(() -> ManifestReader.read(resource("spotibox-v3.json"), "spotibox", "{\"cpuCount\": 4}{"))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("overrides are not valid JSON");
+  }
+
+  @Test
+  void manifestFileThatIsNotUtf8SaysSo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    java.nio.file.Path f = tmp.resolve("latin1.json");
+    java.nio.file.Files.write(f, new byte[] {'{', '"', (byte) 0xE9, '"', '}'});
+
+    assertThatThrownBy(() -> ManifestReader.readDocument(f))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("is not UTF-8 text");
   }
 
   @Test

@@ -15,10 +15,19 @@ import java.io.StringReader;
 /** RFC 7396 JSON merge patch through jakarta.json (parsson): an override is just JSON. */
 public final class MergePatch {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private MergePatch() {}
 
   public static ObjectNode apply(ObjectNode target, String patch) {
+    try {
+      // jakarta's reader stops after the first value: "{…}{" must not pass as a patch
+      STRICT.readTree(patch);
+    } catch (JsonProcessingException e) {
+      throw new ConfigurationException("overrides are not valid JSON (" + e.getOriginalMessage()
+          + "); pass an RFC 7396 merge patch such as {\"cpuCount\": 4}");
+    }
     JsonValue patchValue;
     try (JsonReader r = Json.createReader(new StringReader(patch))) {
       patchValue = r.readValue();
