@@ -75,6 +75,8 @@ build_direct() {
   dpkg -x "$(deb_for busybox-static)" "$x"
   local moddir=$x/lib/modules/$KVER bb=$x/bin/busybox
   cp "$x/boot/vmlinuz-$KVER" "$tmp/kernel"
+  # the flake's builder too: Nix's sandbox has no /bin/sh, only what the store holds
+  cp "$bb" "$tmp/busybox"
 
   # Module dependency resolution from each module's .modinfo "depends=".
   declare -A seen=()
@@ -147,11 +149,11 @@ EOF
   rm -f "$img"
 }
 
-if [ ! -s "$BUILD/initrd" ] || { [ "$WANT_DISK" = 1 ] && [ ! -e "$BUILD/tiny.qcow2" ] && [ ! -e "$BUILD/no-disk" ]; }; then
+if [ ! -s "$BUILD/initrd" ] || [ ! -x "$BUILD/busybox" ] || { [ "$WANT_DISK" = 1 ] && [ ! -e "$BUILD/tiny.qcow2" ] && [ ! -e "$BUILD/no-disk" ]; }; then
   mkdir -p "$CACHE/build"
   TMP=$(mktemp -d "$CACHE/build/.tmp.XXXXXX")
   trap 'rm -rf "$TMP"' EXIT
-  if [ -s "$BUILD/initrd" ]; then cp "$BUILD/kernel" "$BUILD/initrd" "$BUILD/modules" "$TMP/"; else build_direct "$TMP"; fi
+  if [ -s "$BUILD/initrd" ] && [ -x "$BUILD/busybox" ]; then cp "$BUILD/kernel" "$BUILD/initrd" "$BUILD/modules" "$BUILD/busybox" "$TMP/"; else build_direct "$TMP"; fi
   if [ "$WANT_DISK" = 1 ]; then
     set +e; (set -e; build_disk "$TMP"); rc=$?; set -e
     if [ $rc != 0 ]; then log "warning: tiny-disk image failed; flake will lack tiny-qcow2"; rm -f "$TMP/tiny.qcow2"; touch "$TMP/no-disk"; fi
@@ -172,6 +174,8 @@ place() {  # hard-link (or copy) $1 to $2 unless already identical
 }
 place "$BUILD/kernel" "$OUT/kernel"
 place "$BUILD/initrd" "$OUT/initrd"
+mkdir -p "$OUT/tools"
+place "$BUILD/busybox" "$OUT/tools/busybox"
 HAVE_DISK=false
 if [ "$WANT_DISK" = 1 ] && [ -e "$BUILD/tiny.qcow2" ]; then
   place "$BUILD/tiny.qcow2" "$OUT/tiny.qcow2"; HAVE_DISK=true
@@ -224,14 +228,16 @@ FLAKE=$(cat <<EOF
         } else { });
       };
 
+      # A static busybox from the flake itself: the sandbox has no /bin/sh and no host paths, and
+      # busybox's sh runs its own applets (mkdir, cp, printf) without PATH.
       sh = name: script: env: derivation ({
         inherit name system;
-        builder = "/bin/sh";
-        args = [ "-c" script ];
+        builder = "\${./tools}/busybox";
+        args = [ "sh" "-c" script ];
       } // env);
 
       tiny-direct = sh "qubix-tiny-direct"
-        "/bin/mkdir -p \$out && /bin/cp \$kernel \$out/kernel && /bin/cp \$initrd \$out/initrd && printf '%s\\\\n' \"\$kernelParams\" > \$out/kernel-params"
+        "mkdir -p \$out && cp \$kernel \$out/kernel && cp \$initrd \$out/initrd && printf '%s\\\\n' \"\$kernelParams\" > \$out/kernel-params"
         { kernel = ./kernel; initrd = ./initrd; inherit kernelParams; };
 
       qubix-manifest-json = sh "qubix-manifest.json"
@@ -239,7 +245,7 @@ FLAKE=$(cat <<EOF
         { json = builtins.toJSON manifest; };
 
       tiny-qcow2 = sh "qubix-tiny-qcow2"
-        "/bin/mkdir -p \$out && /bin/cp \$image \$out/tiny.qcow2"
+        "mkdir -p \$out && cp \$image \$out/tiny.qcow2"
         { image = ./tiny.qcow2; };
     in {
       packages.\${system} = { inherit tiny-direct qubix-manifest-json; default = tiny-direct; }

@@ -15,7 +15,7 @@ public final class TinyGuest {
 
   /** Writes the tiny flake into {@code dir} (kernel + initrd cached across runs). */
   public static Path flake(Path dir) {
-    Requires.tool("nix");
+    TestNix.binary();
     Requires.tool("qemu-system-x86_64");
     Path script = Requires.repoRoot().resolve("testing/tiny-guest/make-tiny-flake.sh");
     try {

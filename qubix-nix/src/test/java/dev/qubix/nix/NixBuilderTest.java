@@ -15,6 +15,7 @@ import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.test.Requires;
+import dev.qubix.test.TestNix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,11 +23,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** NixBuilder against real Nix (Debian nix-bin 2.8) and small input-free flakes. */
+/** NixBuilder against real Nix (both lanes: Debian 12's 2.8 and Debian 13's 2.26) and small input-free flakes. */
 class NixBuilderTest {
   @TempDir Path tmp;
   Path flake;
@@ -34,9 +36,14 @@ class NixBuilderTest {
   final List<ProgressEvent> events = new CopyOnWriteArrayList<>();
   final NixBuilder builder = new NixBuilder();
 
+  @BeforeAll
+  static void lane() {
+    TestNix.announce("NixBuilderTest");
+  }
+
   @BeforeEach
   void setUp() throws Exception {
-    Path nix = Requires.tool("nix");
+    Path nix = TestNix.binary();
     flake = TestFlake.write(tmp.resolve("flake"), "");
     calls = tmp.resolve("nix-calls.log");
     System.setProperty("qubix.nix", TestFlake.countingNix(tmp, nix, calls).toString());
@@ -168,7 +175,7 @@ class NixBuilderTest {
 
   @Test
   void timeoutKillsNix() throws Exception {
-    TestFlake.write(flake, "slow = sh \"slow\" \"/bin/sleep 120\";");
+    TestFlake.write(flake, "slow = sh \"slow\" \"sleep 120\";");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"slow\", \"storePath\": null}}}");
 
@@ -196,9 +203,9 @@ class NixBuilderTest {
   void progressEventsArriveInBuildOrderForTwoDerivations() throws Exception {
     // chain-b needs chain-a, so Nix must build a first: the order is fixed, not a race
     TestFlake.write(flake, """
-        chain-a = sh "chain-a" "/bin/mkdir $out && echo a > $out/a";
-        chain-b = derivation { name = "chain-b"; inherit system nonce; a = self.packages.${system}.chain-a; builder = "/bin/sh";
-          args = [ "-c" "/bin/mkdir $out && /bin/cat $a/a > $out/disk.vhdx" ]; };
+        chain-a = sh "chain-a" "mkdir $out && echo a > $out/a";
+        chain-b = derivation { name = "chain-b"; inherit system nonce; a = self.packages.${system}.chain-a; builder = "${./tools}/busybox";
+          args = [ "sh" "-c" "mkdir $out && cat $a/a > $out/disk.vhdx" ]; };
         """);
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"chain-b\", \"storePath\": null}}}");
@@ -232,7 +239,7 @@ class NixBuilderTest {
     Path git = Requires.tool("git");
     TestFlake.write(flake, "from-untracked = import ./untracked.nix { inherit sh; };");
     Files.writeString(flake.resolve("untracked.nix"),
-        "{ sh }: sh \"from-untracked\" \"/bin/mkdir $out && echo u > $out/u.vhdx\"");
+        "{ sh }: sh \"from-untracked\" \"mkdir $out && echo u > $out/u.vhdx\"");
     for (List<String> cmd : List.of(List.of("init", "-q"), List.of("add", "flake.nix"),
         List.of("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "flake"))) {
       List<String> argv = new java.util.ArrayList<>(List.of(git.toString(), "-C", flake.toString()));

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.qubix.test.StaticBusybox;
 
 /**
- * Small input-free flakes for tests: derivations with builder /bin/sh (the Nix sandbox is off on
- * Debian's nix-bin, so /bin tools are reachable), and a counting wrapper around the real nix.
+ * Small input-free flakes for tests, built with Nix's sandbox on: every derivation's builder is the
+ * static busybox copied into the flake ({@link StaticBusybox}), never a host path. Also a counting
+ * wrapper around the real nix.
  */
 final class TestFlake {
   private TestFlake() {}
@@ -42,26 +44,27 @@ final class TestFlake {
    */
   static Path write(Path dir, String extraPackages, boolean withStorePaths) throws IOException {
     Files.createDirectories(dir);
+    StaticBusybox.copyInto(dir);
     Files.writeString(dir.resolve("flake.nix"), """
         {
           outputs = { self }: let
             system = "x86_64-linux";
             nonce = "%s";
-            sh = name: script: derivation { inherit name system nonce; builder = "/bin/sh"; args = [ "-c" script ]; };
+            sh = name: script: derivation { inherit name system nonce; builder = %s; args = [ "sh" "-c" script ]; };
             out = drv: builtins.unsafeDiscardStringContext drv.outPath;
-            test-vhdx = sh "test-vhdx" "/bin/mkdir $out && echo vhdx > $out/nixos-image-hyperv.vhdx";
-            test-direct = sh "test-direct" "/bin/mkdir $out && echo k > $out/kernel && echo i > $out/initrd && echo console=ttyS0 > $out/kernel-params";
-            test-home = sh "test-home" "/bin/mkdir -p $out/home && echo h > $out/home/qubix-home.vhdx";
+            test-vhdx = sh "test-vhdx" "mkdir $out && echo vhdx > $out/nixos-image-hyperv.vhdx";
+            test-direct = sh "test-direct" "mkdir $out && echo k > $out/kernel && echo i > $out/initrd && echo console=ttyS0 > $out/kernel-params";
+            test-home = sh "test-home" "mkdir -p $out/home && echo h > $out/home/qubix-home.vhdx";
           in {
             packages.${system} = {
               inherit test-vhdx test-direct test-home;
               qubix-manifest-json = sh "qubix-manifest.json"
-                "/bin/cp ${builtins.toFile "m.json" (builtins.toJSON (%s))} $out";
+                "cp ${builtins.toFile "m.json" (builtins.toJSON (%s))} $out";
               %s
             };
           };
         }
-        """.formatted(java.util.UUID.randomUUID(), manifest(withStorePaths), extraPackages));
+        """.formatted(java.util.UUID.randomUUID(), StaticBusybox.BUILDER, manifest(withStorePaths), extraPackages));
     return dir;
   }
 
