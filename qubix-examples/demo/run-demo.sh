@@ -36,6 +36,14 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
 fi
 
+# Nix run as root builds as its build users (group nixbld), which Debian's nix-bin does not create.
+if [ "$(id -u)" = 0 ]; then
+  bash "$root/testing/nix/build-users.sh"
+elif ! getent group nixbld >/dev/null && [ ! -S /nix/var/nix/daemon-socket/socket ]; then
+  echo "Nix has no build users and no daemon here: run this demo as root once, or install nix-setup-systemd" >&2
+  exit 1
+fi
+
 # nixpkgs and the binary cache are not needed: the tiny flake has no inputs
 export NIX_CONFIG="substituters =
 experimental-features = nix-command flakes"

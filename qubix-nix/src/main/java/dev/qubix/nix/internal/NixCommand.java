@@ -55,11 +55,22 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
   }
 
   /**
-   * {@code path:} flake references: inside a git work tree a plain path reference sees only tracked
-   * files, so a user's new, untracked machine file would silently be missing from the build.
+   * The flake reference as a person reads it, for messages. Nix itself gets {@link #installable}.
    */
   public String flakeRef(String attribute) {
     return "path:" + flakeDirForNix() + "#" + attribute;
+  }
+
+  /**
+   * What nix is given: {@code path:.#attribute}, with the flake folder as nix's working directory
+   * (LOCAL) or {@code --cd} (WSL). A {@code path:} URL with the folder in it would have to be
+   * URL-escaped, and Nix versions disagree on that: 2.8 rejects a space ("is not a valid URL"),
+   * newer ones percent-decode, and {@code #}, {@code ?} or {@code %} in a folder name break both.
+   * {@code path:} rather than a plain path: inside a git work tree a plain reference sees only
+   * tracked files, so a user's new, untracked machine file would silently be missing.
+   */
+  String installable(String attribute) {
+    return "path:.#" + attribute;
   }
 
   public Command build(List<String> attributes, List<String> extraOptions) {
@@ -68,7 +79,7 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
     List<String> args = new ArrayList<>(List.of("build", "--no-link", "--json", "-L", "--log-format", "internal-json"));
     args.addAll(FEATURES);
     args.addAll(extraOptions);
-    attributes.forEach(a -> args.add(flakeRef(a)));
+    attributes.forEach(a -> args.add(installable(a)));
     return command(args);
   }
 
@@ -80,7 +91,7 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
     List<String> args = new ArrayList<>(List.of("eval", "--raw"));
     args.addAll(FEATURES);
     args.addAll(extraOptions);
-    args.add(flakeRef(attribute + ".outPath"));
+    args.add(installable(attribute + ".outPath"));
     return command(args);
   }
 
