@@ -64,4 +64,17 @@ class QemuArgsTest {
     assertThat(argv).containsSequence("-qmp", "unix:/s/v/qmp.sock,server=on,wait=off");
     assertThat(String.join(" ", argv)).doesNotContain("qubix-home");
   }
+
+  @Test
+  void commasInPathsAreDoubledForQemusOptionParser() {
+    VmFiles f = new VmFiles(Path.of("/srv/vms,old/qubix-x"));
+
+    List<String> argv = QemuArgs.of("qemu", ManifestReader.read(STATIC, "spotibox"), f, new QemuArgs.Boot(ImageFormat.QCOW2, null, ""), "tcg", 3390, true);
+
+    assertThat(argv).contains("file,id=serial0,path=/srv/vms,,old/qubix-x/serial.log,append=on",
+        "unix:/srv/vms,,old/qubix-x/qmp.sock,server=on,wait=off",
+        "file=/srv/vms,,old/qubix-x/system.qcow2,format=qcow2,if=none,id=system",
+        "file=/srv/vms,,old/qubix-x/home.qcow2,format=qcow2,if=none,id=home");
+    assertThat(argv).containsSequence("-pidfile", "/srv/vms,old/qubix-x/qemu.pid");   // a plain argument: as it is
+  }
 }

@@ -9,8 +9,10 @@ import dev.qubix.nix.internal.BuildOutputs;
 import dev.qubix.nix.internal.FlakeHash;
 import dev.qubix.nix.internal.ImageFiles;
 import dev.qubix.nix.internal.NixCommand;
+import dev.qubix.nix.internal.NixGcRoots;
 import dev.qubix.nix.internal.NixLog;
 import dev.qubix.spi.BuildContext;
+import dev.qubix.spi.GcRoots;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageBuilder;
 import dev.qubix.spi.ImageSet;
@@ -67,7 +69,7 @@ public final class NixBuilder implements ImageBuilder {
     attributes.add(MANIFEST_ATTRIBUTE);
     wanted.forEach(i -> attributes.add(i.packageName()));
 
-    Set<String> outputs = new LinkedHashSet<>(build(context, nix, attributes));
+    Set<String> outputs = new LinkedHashSet<>(build(context, nix, attributes, buildRoot(context, nix, machine)));
     Map<String, String> outPaths = outputPaths(context, nix, wanted, outputs);
     // the manifest came out of the same process: refresh the cache with what was really built
     new ManifestCache(context.stateDir()).put(source(flake), key, readManifest(nix, outPaths.get(MANIFEST_ATTRIBUTE)));
@@ -80,7 +82,32 @@ public final class NixBuilder implements ImageBuilder {
       images.put(ref.key(), new Image(ref.key(), ref.format(), inside.isEmpty() ? storePath : storePath + "/" + inside,
           inside.isEmpty() ? local : local.resolve(inside)));
     }
-    return new ImageSet(images);
+    return new ImageSet(images, nix.mode() == NixCommand.Mode.LOCAL
+        ? new NixGcRoots(nix, context.runner(), context.timeout(), context.extraNixOptions()) : GcRoots.NONE);
+  }
+
+  /**
+   * Where the build roots what it built until a VM roots it for itself: {@code
+   * <stateDir>/gcroots/<vmName>/build}, {@code build-1}, … (earlier ones removed first, since a build
+   * with fewer images would leave them). From Windows, inside the distribution: Hyper-V copies the
+   * image out of the store, so the root only has to last until that copy is made.
+   */
+  private static String buildRoot(BuildContext context, NixCommand nix, MachineManifest machine) {
+    if (nix.mode() == NixCommand.Mode.WSL) {
+      return "/tmp/qubix-gcroots-" + machine.vmName() + "/build";
+    }
+    Path dir = context.stateDir().resolve("gcroots").resolve(machine.vmName());
+    try {
+      Files.createDirectories(dir);
+      try (var old = Files.list(dir)) {
+        for (Path link : old.filter(Files::isSymbolicLink).toList()) {
+          Files.delete(link);
+        }
+      }
+    } catch (IOException e) {
+      throw new QubixException("cannot prepare the build's GC roots in " + dir + ": " + e.getMessage(), e);
+    }
+    return dir.resolve("build").toString();
   }
 
   /**
@@ -126,8 +153,12 @@ public final class NixBuilder implements ImageBuilder {
 
   /** One nix process building every attribute; returns their store paths in order. */
   private static List<String> build(BuildContext context, NixCommand nix, List<String> attributes) {
+    return build(context, nix, attributes, null);
+  }
+
+  private static List<String> build(BuildContext context, NixCommand nix, List<String> attributes, String outLink) {
     NixLog log = new NixLog(context.listener());
-    CommandResult r = context.runner().run(nix.build(attributes, context.extraNixOptions())
+    CommandResult r = context.runner().run(nix.build(attributes, context.extraNixOptions(), outLink)
         .withTimeout(context.timeout())
         .onStderr(log::accept)
         .allowingFailure());

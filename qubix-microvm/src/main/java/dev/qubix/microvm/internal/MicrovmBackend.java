@@ -94,8 +94,9 @@ public final class MicrovmBackend implements Backend {
         }
         steps.add(Step.of("clean", "remove stale pid file and QMP socket"));
         boolean direct = m.image("microvm").map(r -> r.format() == ImageFormat.DIRECT).orElse(false);
-        steps.add(Step.of("system-disk", direct ? "boot " + image + " directly (kernel + initrd), no system disk"
-            : "new overlay " + f.system() + " over " + image + " (the image is never copied)"));
+        steps.add(Step.of("system-disk", (direct ? "boot " + image + " directly (kernel + initrd), no system disk"
+            : "new overlay " + f.system() + " over " + image + " (the image is never copied)")
+            + "; its store paths become GC roots in " + f.gcroots()));
         if (m.homeDisk().enable()) {
           steps.add(Step.of("home-disk", Files.exists(f.home()) ? "keep the home disk " + f.home()
               : "create the home disk " + f.home() + (images.get("home").isPresent() || m.image("home").isPresent()
@@ -145,7 +146,10 @@ public final class MicrovmBackend implements Backend {
     Map<String, Runnable> actions = new LinkedHashMap<>();
     actions.put("stop-old", () -> stopQuietly(m, RECREATE_GRACE));
     actions.put("clean", () -> clean(f));
-    actions.put("system-disk", () -> newSystemDisk(f, image));
+    actions.put("system-disk", () -> {
+      pinImages(f, images, image, home);
+      newSystemDisk(f, image);
+    });
     actions.put("home-disk", () -> ensureHome(m, f, home));
     actions.put("port", () -> Ports.ensure(f.ports()));
     actions.put("start", () -> launch(m, f, boot));
@@ -269,6 +273,7 @@ public final class MicrovmBackend implements Backend {
       for (Path p : f.disposable()) {
         Files.deleteIfExists(p);
       }
+      dropGcRoots(f);
       if (purge == Purge.EVERYTHING) {
         Files.deleteIfExists(f.home());
         try (var left = Files.list(f.dir())) {
@@ -282,6 +287,31 @@ public final class MicrovmBackend implements Backend {
     } catch (IOException e) {
       throw new QubixException("cannot remove the files of " + m.vmName() + " in " + f.dir() + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The store paths this VM boots from (its image; the home seed) stay alive for as long as the VM
+   * exists: a stopped VM still needs them, and nix-collect-garbage would otherwise delete them. Made
+   * before the overlay is switched, so the new image is rooted before the old one's root goes.
+   */
+  private static void pinImages(VmFiles f, ImageSet images, Image image, Optional<Image> home) {
+    Map<String, String> roots = new LinkedHashMap<>();
+    roots.put("microvm", image.storePath());
+    home.ifPresent(h -> roots.put("home", h.storePath()));
+    images.roots().pin(f.gcroots(), roots);
+  }
+
+  /** Destroy's side of {@link #pinImages}: the links go; Nix's next collection drops the roots. */
+  private static void dropGcRoots(VmFiles f) throws IOException {
+    if (!Files.isDirectory(f.gcroots(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var links = Files.list(f.gcroots())) {
+      for (Path link : links.filter(Files::isSymbolicLink).toList()) {
+        Files.delete(link);
+      }
+    }
+    Files.deleteIfExists(f.gcroots());
   }
 
   @Override

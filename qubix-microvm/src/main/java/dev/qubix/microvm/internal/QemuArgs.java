@@ -27,22 +27,31 @@ public final class QemuArgs {
         "-smp", Integer.toString(m.cpuCount()),
         "-nodefaults", "-display", "none",
         "-daemonize", "-pidfile", f.pid().toString(),
-        "-chardev", "file,id=serial0,path=" + f.serialLog() + ",append=on", "-serial", "chardev:serial0",
-        "-qmp", "unix:" + f.qmp() + ",server=on,wait=off"));
+        "-chardev", "file,id=serial0,path=" + value(f.serialLog()) + ",append=on", "-serial", "chardev:serial0",
+        // -qmp's "unix:" form goes through the same option parser (path is its implied first key)
+        "-qmp", "unix:" + value(f.qmp()) + ",server=on,wait=off"));
     a.addAll(List.of("-netdev", netdev(m, hostPort), "-device", "virtio-net-pci,netdev=net0"));
     if (boot.format() == ImageFormat.DIRECT) {
       a.addAll(List.of("-kernel", boot.directFolder().resolve("kernel").toString(),
           "-initrd", boot.directFolder().resolve("initrd").toString(),
           "-append", boot.kernelParams()));
     } else {
-      a.addAll(List.of("-drive", "file=" + f.system() + ",format=qcow2,if=none,id=system",
+      a.addAll(List.of("-drive", "file=" + value(f.system()) + ",format=qcow2,if=none,id=system",
           "-device", "virtio-blk-pci,drive=system,serial=qubix-system,bootindex=0"));
     }
     if (withHome) {
-      a.addAll(List.of("-drive", "file=" + f.home() + ",format=qcow2,if=none,id=home",
+      a.addAll(List.of("-drive", "file=" + value(f.home()) + ",format=qcow2,if=none,id=home",
           "-device", "virtio-blk-pci,drive=home,serial=qubix-home"));
     }
     return a;
+  }
+
+  /**
+   * A path as the value inside a QEMU option list ({@code key=value,key=value}): QEMU's option parser
+   * reads {@code ,,} as one literal comma, so a state folder like {@code /srv/vms,old} stays one value.
+   */
+  static String value(Path path) {
+    return path.toString().replace(",", ",,");
   }
 
   /**

@@ -15,6 +15,8 @@ public record VmFiles(Path dir) {
   public Path serialLog() { return dir.resolve("serial.log"); }
   public Path ports() { return dir.resolve("ports.json"); }
   public Path imageVersion() { return dir.resolve("image-version"); }
+  /** Indirect GC roots of the store paths the VM boots from (links made by nix). */
+  public Path gcroots() { return dir.resolve("gcroots"); }
 
   /** Files recreate and destroy may delete; never the home disk. */
   public List<Path> disposable() {

@@ -74,9 +74,19 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
   }
 
   public Command build(List<String> attributes, List<String> extraOptions) {
+    return build(attributes, extraOptions, null);
+  }
+
+  /**
+   * One {@code nix build} of every attribute. With {@code outLink}, nix itself makes each result an
+   * indirect GC root ({@code outLink}, {@code outLink-1}, … in argument order), so what it built is
+   * rooted from the moment it exists, with no window for a concurrent garbage collection.
+   */
+  public Command build(List<String> attributes, List<String> extraOptions, String outLink) {
     // -L must come BEFORE --log-format: Nix 2.8 implements -L as "log format bar-with-logs", so the
     // last of the two wins; in this order Nix prints @nix JSON lines, build output included.
-    List<String> args = new ArrayList<>(List.of("build", "--no-link", "--json", "-L", "--log-format", "internal-json"));
+    List<String> args = new ArrayList<>(outLink == null ? List.of("build", "--no-link") : List.of("build", "--out-link", outLink));
+    args.addAll(List.of("--json", "-L", "--log-format", "internal-json"));
     args.addAll(FEATURES);
     args.addAll(extraOptions);
     attributes.forEach(a -> args.add(installable(a)));
@@ -92,6 +102,19 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
     args.addAll(FEATURES);
     args.addAll(extraOptions);
     args.add(installable(attribute + ".outPath"));
+    return command(args);
+  }
+
+  /**
+   * {@code nix build --out-link <link> <store path>}: makes an existing store path an indirect GC
+   * root at {@code link} (the same kind of root as a build's out-link; nix-store --add-root would
+   * need the separate nix-store binary). Builds nothing when the path is valid.
+   */
+  public Command root(Path link, String storePath, List<String> extraOptions) {
+    List<String> args = new ArrayList<>(List.of("build", "--out-link", link.toString()));
+    args.addAll(FEATURES);
+    args.addAll(extraOptions);
+    args.add(storePath);
     return command(args);
   }
 
