@@ -28,7 +28,7 @@ class ReliabilityTest {
    * What DESIGN.md says a microvm VM folder holds, plus image-version (the store path the overlay
    * points at, which start needs; DESIGN.md does not list it yet).
    */
-  static final Set<String> ALLOWED = Set.of("system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
+  static final Set<String> ALLOWED = Set.of("gcroots", "system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
       "ports.json", "image-version");
   @TempDir static Path shared;
   static Path flake;

@@ -9,6 +9,7 @@ import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
 import dev.qubix.spi.X224Probe;
+import dev.qubix.test.TestNix;
 import dev.qubix.test.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ class MicrovmEndToEndTest {
 
   @BeforeAll
   static void tinyFlake() {
+    TestNix.select("MicrovmEndToEndTest");
     flake = TinyGuest.flake(shared.resolve("tiny-flake"));
   }
 

@@ -61,7 +61,8 @@ class QemuArgsTest {
     // append=on: QEMU truncates a plain -serial file: on every start, and the log is the guest's history
     assertThat(argv).containsSequence("-chardev", "file,id=serial0,path=/s/v/serial.log,append=on", "-serial", "chardev:serial0");
     assertThat(argv).containsSequence("-daemonize", "-pidfile", "/s/v/qemu.pid");
-    assertThat(argv).containsSequence("-qmp", "unix:/s/v/qmp.sock,server=on,wait=off");
+    assertThat(argv).containsSequence("-chardev", "socket,id=qmp0,path=/s/v/qmp.sock,server=on,wait=off",
+        "-mon", "chardev=qmp0,mode=control");
     assertThat(String.join(" ", argv)).doesNotContain("qubix-home");
   }
 
@@ -72,9 +73,19 @@ class QemuArgsTest {
     List<String> argv = QemuArgs.of("qemu", ManifestReader.read(STATIC, "spotibox"), f, new QemuArgs.Boot(ImageFormat.QCOW2, null, ""), "tcg", 3390, true);
 
     assertThat(argv).contains("file,id=serial0,path=/srv/vms,,old/qubix-x/serial.log,append=on",
-        "unix:/srv/vms,,old/qubix-x/qmp.sock,server=on,wait=off",
+        "socket,id=qmp0,path=/srv/vms,,old/qubix-x/qmp.sock,server=on,wait=off",
         "file=/srv/vms,,old/qubix-x/system.qcow2,format=qcow2,if=none,id=system",
         "file=/srv/vms,,old/qubix-x/home.qcow2,format=qcow2,if=none,id=home");
     assertThat(argv).containsSequence("-pidfile", "/srv/vms,old/qubix-x/qemu.pid");   // a plain argument: as it is
+  }
+
+  @Test
+  void aStateFolderTooDeepForASocketAddressGetsItsQmpSocketInAShortPrivateFolder() {
+    VmFiles shallow = new VmFiles(Path.of("/s/qubix-x"));
+    VmFiles deep = new VmFiles(Path.of("/home/jane/" + "very long folder name ".repeat(5) + "/qubix-x"));
+
+    assertThat(shallow.qmp()).isEqualTo(Path.of("/s/qubix-x/qmp.sock"));
+    assertThat(deep.qmp().toString()).hasSizeLessThan(100).startsWith(System.getProperty("java.io.tmpdir")).endsWith(".sock");
+    assertThat(new VmFiles(deep.dir()).qmp()).as("every process finds the same socket").isEqualTo(deep.qmp());
   }
 }

@@ -442,6 +442,11 @@ public final class MicrovmBackend implements Backend {
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {
+      f.ensureQmpFolder();
+    } catch (IOException e) {
+      throw new QubixException("cannot start " + m.vmName() + ": " + e.getMessage(), e);
+    }
+    try {
       context.runner().run(Command.of(argv).withTimeout(Duration.ofMinutes(2)));
     } catch (CommandFailedException e) {
       killIfStarted(f);

@@ -28,8 +28,9 @@ public final class QemuArgs {
         "-nodefaults", "-display", "none",
         "-daemonize", "-pidfile", f.pid().toString(),
         "-chardev", "file,id=serial0,path=" + value(f.serialLog()) + ",append=on", "-serial", "chardev:serial0",
-        // -qmp's "unix:" form goes through the same option parser (path is its implied first key)
-        "-qmp", "unix:" + value(f.qmp()) + ",server=on,wait=off"));
+        // not -qmp unix:PATH: there the path is the option list's implied first key, and a '=' in it
+        // turns it into a key of its own; an explicit path= takes any value
+        "-chardev", "socket,id=qmp0,path=" + value(f.qmp()) + ",server=on,wait=off", "-mon", "chardev=qmp0,mode=control"));
     a.addAll(List.of("-netdev", netdev(m, hostPort), "-device", "virtio-net-pci,netdev=net0"));
     if (boot.format() == ImageFormat.DIRECT) {
       a.addAll(List.of("-kernel", boot.directFolder().resolve("kernel").toString(),
