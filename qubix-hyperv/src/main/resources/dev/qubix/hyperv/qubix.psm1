@@ -175,9 +175,10 @@ function Get-QubixCidr {
 }
 
 function Get-QubixInt {
-    param($Params, [string]$Name, [long]$Min, [long]$Max)
+    param($Params, [string]$Name, [long]$Min, [long]$Max, [long]$MultipleOf = 1)
     $v = Get-QubixValue $Params $Name
     if (-not ($v -is [int] -or $v -is [long]) -or $v -lt $Min -or $v -gt $Max) { Stop-QubixParam $Name "must be a whole number from $Min to $Max" }
+    if ($v % $MultipleOf -ne 0) { Stop-QubixParam $Name "must be a multiple of $MultipleOf" }
     return [long]$v
 }
 

@@ -24,18 +24,20 @@ Invoke-QubixMain {
         sourceImage = Get-QubixPath $raw 'sourceImage' -Optional
         homeDisk = Get-QubixBool $raw 'homeDisk'
         homeImage = Get-QubixPath $raw 'homeImage' -Optional
-        homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664
         generation = Get-QubixInt $raw 'generation' 1 2
         secureBoot = Get-QubixBool $raw 'secureBoot'
         cpuCount = Get-QubixInt $raw 'cpuCount' 1 64
-        memoryStartupBytes = Get-QubixInt $raw 'memoryStartupBytes' 268435456 1099511627776
-        memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776
-        maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776
+        # Hyper-V allocates memory in 2 MiB pages: New-VM/Set-VMMemory refuse other values
+        memoryStartupBytes = Get-QubixInt $raw 'memoryStartupBytes' 268435456 1099511627776 -MultipleOf 2097152
+        memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776 -MultipleOf 2097152
+        maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776 -MultipleOf 2097152
         waitSeconds = Get-QubixInt $raw 'waitSeconds' 1 3600
     }
+    # the integer rules here are mirrored in Java's RecreateParamRules (one call per line, checked by a test)
+    if ($p.homeDisk) { $p.homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664 }
+    if ($p.network -eq 'static') { $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30 }
     if ($p.network -eq 'static') {
         $p.gateway = Get-QubixIPv4 $raw 'gateway'
-        $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30
         $p.subnet = Get-QubixCidr $raw 'subnet'
     }
     $vmDir = Join-Path $p.vmRoot $p.vmName

@@ -54,6 +54,22 @@ final class Fixtures {
     return ManifestReader.read(DHCP, "spotibox", "{\"images\": {\"home\": null}}");
   }
 
+  /** homeDisk.enable = false: no home disk at all. */
+  static MachineManifest withoutHomeDisk() {
+    return ManifestReader.read(DHCP, "spotibox", "{\"homeDisk\": {\"enable\": false}}");
+  }
+
+  /** No homeDisk section: the same as switched off. */
+  static MachineManifest withoutHomeDiskSection() {
+    return ManifestReader.read(DHCP, "spotibox", "{\"homeDisk\": null}");
+  }
+
+  /** Every manifest shape the planner can meet, for rules that must hold for all of them. */
+  static List<MachineManifest> allShapes() {
+    return List.of(dhcp(), dhcpWithoutHomeImage(), staticIp(), withoutHomeDisk(), withoutHomeDiskSection(),
+        ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE.strip().replaceFirst("\\}\\s*$", ", \"homeDisk\": {\"enable\": false}}")));
+  }
+
   static MachineManifest staticIp() {
     return ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE);
   }

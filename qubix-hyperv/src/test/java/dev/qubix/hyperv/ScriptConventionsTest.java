@@ -6,9 +6,11 @@ import dev.qubix.Step;
 import dev.qubix.hyperv.internal.HostState;
 import dev.qubix.hyperv.internal.HyperVPlanner;
 import dev.qubix.hyperv.internal.PowerShell;
+import dev.qubix.hyperv.internal.RecreateParamRules;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -100,6 +102,52 @@ class ScriptConventionsTest {
   void integrationServicesAreFoundByGuidNotByTheirLocalizedName() throws Exception {
     assertThat(code("recreate.ps1")).contains("$KvpServiceId").contains("$ShutdownServiceId")
         .doesNotContainPattern("Key-Value Pair|-Name 'Shutdown'|Guest Service");
+  }
+
+  private static final Pattern INT_RULE = Pattern.compile(
+      "^\\s*(?:if \\((.+?)\\) \\{ )?(?:\\$p\\.)?(\\w+) = Get-QubixInt \\$raw '(\\w+)' (\\d+) (\\d+)(?: -MultipleOf (\\d+))?(?: \\})?$");
+
+  /** Item 1 and 8 of the Hyper-V review: Java's mirror of the script's integer rules is exact. */
+  @Test
+  void recreateIntegerRulesAreExactlyTheOnesJavaMirrors() throws Exception {
+    List<String> script = new java.util.ArrayList<>();
+    for (String line : code("recreate.ps1").lines().toList()) {
+      if (line.contains("Get-QubixInt")) {
+        Matcher m = INT_RULE.matcher(line);
+        assertThat(m.matches()).as("one Get-QubixInt call per line, optionally behind one if: %s", line).isTrue();
+        assertThat(m.group(2)).isEqualTo(m.group(3));
+        script.add(m.group(3) + " " + m.group(4) + ".." + m.group(5) + " x" + (m.group(6) == null ? "1" : m.group(6))
+            + " when " + m.group(1));
+      }
+    }
+    List<String> java = RecreateParamRules.RECREATE.stream()
+        .map(r -> r.name() + " " + r.min() + ".." + r.max() + " x" + r.multipleOf() + " when " + r.when()).toList();
+    assertThat(script).containsExactlyInAnyOrderElementsOf(java);
+  }
+
+  /** Item 1: homeDisk.enable = false (or no homeDisk section) once sent homeSizeBytes = 0, refused by the script. */
+  @Test
+  void everyPlannedRecreatePassesTheScriptsIntegerRules() {
+    for (var manifest : Fixtures.allShapes()) {
+      for (boolean home : List.of(true, false)) {
+        var plan = HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
+        assertThat(RecreateParamRules.violations(params)).as("%s, home image %s", manifest.homeDisk(), home).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theMirroredRulesCatchWhatTheScriptWouldRefuse() {
+    Map<String, Object> p = new java.util.HashMap<>(Map.of("homeDisk", true, "homeSizeBytes", 0L, "network", "dhcp"));
+
+    assertThat(RecreateParamRules.violations(p)).anyMatch(v -> v.startsWith("parameter homeSizeBytes must be"));
+    p.put("homeDisk", false);
+    p.put("memoryStartupBytes", 2148532224L);
+    assertThat(RecreateParamRules.violations(p)).anyMatch(v -> v.equals(
+        "parameter memoryStartupBytes must be a multiple of 2097152, is 2148532224"));
   }
 
   /** recreate.ps1 knows exactly the steps the planner can ask for: none can be skipped silently. */

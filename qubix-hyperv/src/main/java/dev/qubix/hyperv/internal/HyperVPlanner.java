@@ -67,7 +67,9 @@ public final class HyperVPlanner {
     p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx"));
     p.put("homeDisk", m.homeDisk().enable());
     p.put("homeImage", homeImage);
-    p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
+    if (m.homeDisk().enable()) {
+      p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
+    }
     p.put("generation", m.hyperv().generation());
     p.put("secureBoot", m.hyperv().secureBoot());
     p.put("cpuCount", m.cpuCount());
