@@ -98,7 +98,8 @@ final class Fixtures {
     final Function<List<String>, Answer> answer;
 
     FakePowerShell(String stateJson) {
-      this(argv -> Answer.result(script(argv).equals("state.ps1") ? stateJson : "{}"));
+      this(argv -> Answer.result(script(argv).equals("state.ps1") ? stateJson : script(argv).equals("power.ps1")
+          ? "{\"state\":\"" + (decode(argv).path("action").asText().equals("stop") ? "Off" : "Running") + "\"}" : "{}"));
     }
 
     FakePowerShell(Function<List<String>, Answer> answer) {

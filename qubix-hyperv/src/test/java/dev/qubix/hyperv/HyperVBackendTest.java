@@ -211,8 +211,8 @@ class HyperVBackendTest {
     b.destroy(Fixtures.dhcp(), Purge.EVERYTHING);
 
     assertThat(ps.calls).extracting(Fixtures::script).containsExactly("power.ps1", "power.ps1", "destroy.ps1");
-    assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"action\":\"stop\",\"graceSeconds\":90}");
-    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"action\":\"start\",\"graceSeconds\":0}");
+    assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"stop\",\"graceSeconds\":90}");
+    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"start\",\"graceSeconds\":0}");
     assertThat(ps.params(2).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"purge\":true}");
   }
 

@@ -1,6 +1,7 @@
 package dev.qubix.hyperv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.Step;
 import dev.qubix.hyperv.internal.HostState;
@@ -72,10 +73,38 @@ class ScriptConventionsTest {
       String code = code(name).strip();
       assertThat(code).as(name).startsWith("param([Parameter(Mandatory = $true)][string]$Params)\n"
           + STRICT
+          + languageModeGuard(name) + "\n"
           + "Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force\n"
           + "Invoke-QubixMain {\n    $raw = ConvertFrom-QubixParams $Params\n");
       assertThat(code).as(name).endsWith("}");
     }
+  }
+
+  private static final String GUARD_START = "if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') { Write-Output (";
+
+  private static String languageModeGuard(String name) throws Exception {
+    return code(name).lines().filter(l -> l.startsWith(GUARD_START)).findFirst().orElse("(no language mode guard in " + name + ")");
+  }
+
+  /**
+   * Item 7: Constrained Language Mode blocks [Console], New-Object and [System.IO.*], which the module
+   * needs to print its error line. Every script checks LanguageMode first, before the module loads,
+   * and reports through plain output a protocol error line Java parses.
+   */
+  @Test
+  void everyScriptReportsConstrainedLanguageModeBeforeLoadingTheModule() throws Exception {
+    String first = languageModeGuard("recreate.ps1");
+    for (String name : OPERATIONS) {
+      String guard = languageModeGuard(name);
+      assertThat(guard).as(name).isEqualTo(first);
+      assertThat(code(name).indexOf(guard)).as(name).isLessThan(code(name).indexOf("Import-Module"));
+    }
+    assertThat(first).doesNotContain("[Console]", "New-Object", "[System.", "ConvertTo-Json").endsWith("; exit 1 }");
+    String line = first.substring(first.indexOf("('") + 2, first.lastIndexOf("')")).replace("' + $ExecutionContext.SessionState.LanguageMode + '", "ConstrainedLanguage");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring("::qubix-error::".length()));
+    assertThat(json.path("category").asText()).isEqualTo("language-mode");
+    assertThatThrownBy(() -> dev.qubix.hyperv.internal.HyperVProtocol.outcome("state.ps1", 1, List.of(line)))
+        .isInstanceOf(dev.qubix.BackendUnavailableException.class).hasMessageContaining("ConstrainedLanguage mode");
   }
 
   /** Preferences are per session state: the module and every script set them for their own code. */
