@@ -95,7 +95,7 @@ public final class HyperVBackend implements Backend {
    * New-NetIPAddress and New-NetNat need a full, elevated administrator; Hyper-V Administrators is
    * not enough. recreate.ps1 checks this too (from WSL Java cannot read the Windows token).
    */
-  static void requireElevationFor(Plan plan, boolean elevated) {
+  public static void requireElevationFor(Plan plan, boolean elevated) {
     if (HyperVPlanner.needsElevation(plan) && !elevated) {
       throw new BackendUnavailableException("this recreate adds the static network's gateway address or NetNat to the "
           + "host, which needs an elevated administrator (Hyper-V Administrators may change VMs but not host networking): "
@@ -206,7 +206,7 @@ public final class HyperVBackend implements Backend {
    * A user who may not manage Hyper-V gets zero rows from root\virtualization\v2 rather than an error
    * (containers/libhvee#224): "absent" would be a guess, so say why it cannot be known.
    */
-  static void requireVisible(boolean mayManageHyperV) {
+  public static void requireVisible(boolean mayManageHyperV) {
     if (!mayManageHyperV) {
       throw new BackendUnavailableException("WMI lists no such VM, but this user may not manage Hyper-V, and WMI hides "
           + "VMs from such users: run elevated, or Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME (then sign "
@@ -215,7 +215,7 @@ public final class HyperVBackend implements Backend {
   }
 
   /** The state power.ps1 reports the VM ended in must be the one asked for: a failed stop is not a stop. */
-  static void requireFinalState(MachineManifest m, String action, JsonNode result) {
+  public static void requireFinalState(MachineManifest m, String action, JsonNode result) {
     String want = action.equals("stop") ? "Off" : "Running";
     String got = result.path("state").asText("");
     if (!got.equals(want)) {
