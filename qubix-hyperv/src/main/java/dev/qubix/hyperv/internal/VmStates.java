@@ -12,17 +12,19 @@ public final class VmStates {
   private VmStates() {}
 
   /**
-   * CIM codes 0-10 and the Hyper-V codes from 32768 (learn.microsoft.com, Msvm_ComputerSystem
-   * EnabledState; Microsoft.HyperV.PowerShell.VMState for 32779 and up).
+   * CIM codes 0-11 and the Hyper-V codes from 32768 up to FastSaving (32780). Codes from 32781 on
+   * mean different states on different Windows versions (ForceShutdown on newer hosts is
+   * RunningCritical on older ones, as eryph's VirtualMachineState notes), so they stay UNKNOWN here and
+   * the enum name (fromName) decides.
    */
   public static State fromEnabledState(int code) {
     return switch (code) {
-      case 2, 32785 -> State.RUNNING;                               // Running, RunningCritical
-      case 3, 32786 -> State.STOPPED;                               // Off, OffCritical
-      case 4, 32774, 32781, 32787 -> State.STOPPING;                // Stopping, ForceShutdown, StoppingCritical
-      case 6, 32769, 32773, 32779, 32780, 32783, 32788, 32792, 32795, 32796 -> State.SAVED;  // Saved, Saving, FastSaved(ing), Hibernated, critical
-      case 9, 32768, 32776, 32789, 32793 -> State.PAUSED;           // Paused, Pausing, critical
-      case 10, 11, 32770, 32777, 32782, 32790, 32791, 32794 -> State.STARTING;  // Starting, Reset, Resuming, ForceReboot, critical
+      case 2 -> State.RUNNING;
+      case 3 -> State.STOPPED;
+      case 4, 32774 -> State.STOPPING;
+      case 6, 32769, 32773, 32779, 32780 -> State.SAVED;            // Saved, Saving, FastSaved, FastSaving
+      case 9, 32768, 32776 -> State.PAUSED;
+      case 10, 11, 32770, 32777 -> State.STARTING;                  // Starting, Reset, Resuming
       default -> State.UNKNOWN;
     };
   }
