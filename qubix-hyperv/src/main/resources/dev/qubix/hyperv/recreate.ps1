@@ -122,6 +122,7 @@ Invoke-QubixMain {
     }
 
     # ---- the steps
+    $script:ImagesLock = $null
     $actions = @{
         'switch-default' = { "uses the existing switch '$switchName'" }
         'switch-create' = {
@@ -184,6 +185,8 @@ Invoke-QubixMain {
             }
         }
         'system-disk' = {
+            # a plan that found the base cached has no base-image step: the new disk's parent is guarded here then
+            if (-not $script:ImagesLock) { $script:ImagesLock = Lock-QubixImages $p.vmRoot }
             New-Item -ItemType Directory -Force -Path $vmDir | Out-Null
             # purge deletes only folders that carry this mark
             $mark = Join-Path $vmDir $FolderMark
