@@ -143,8 +143,17 @@ final class Fixtures {
     return wslContext(state, runner, ProgressListener.NONE);
   }
 
+  /** Windows' %LOCALAPPDATA% in the WSL fixtures (WSLENV passes it); its C: drive is under the test's state dir. */
+  static final String LOCAL_APP_DATA = "C:\\Users\\qubix\\AppData\\Local";
+  static final String SCRIPTS_WINDOWS = LOCAL_APP_DATA + "\\Qubix\\scripts\\";
+
+  static Path scriptsLocal(Path state) {
+    return state.resolve("mnt/c/Users/qubix/AppData/Local/Qubix/scripts");
+  }
+
   static BackendContext wslContext(Path state, CommandRunner runner, ProgressListener listener) {
-    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS"));
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
+        "LOCALAPPDATA", LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", state.resolve("mnt").toString()));
     return new BackendContext(state, runner, listener, Clock.systemUTC(), wsl, Duration.ofMinutes(5), BackendContext.LOCAL);
   }
 

@@ -52,6 +52,12 @@ class RealHostChecksTest {
     return new HostState(true, true, hostIp, nats, false, null, false, false, List.of(), 0);
   }
 
+  /** WSL with Windows' LOCALAPPDATA passed in, its C: drive under the test's state dir. */
+  private HostInfo wslHost() {
+    return new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
+        "LOCALAPPDATA", Fixtures.LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", state.resolve("mnt").toString()));
+  }
+
   private static Map<String, Object> params(Plan p) {
     @SuppressWarnings("unchecked")
     Map<String, Object> m = (Map<String, Object>) p.steps().get(0).details().get("params");
@@ -130,6 +136,30 @@ class RealHostChecksTest {
         "QUBIX_WSL_MOUNT_ROOT", mnt.toString()));
     assertThat(new PowerShell(Fixtures.NO_PROCESS, e -> { }, state, translated, Duration.ofMinutes(1))
         .argv("state.ps1", Map.of()).get(7)).startsWith("C:\\Users\\qubix\\AppData\\Local\\Qubix\\scripts\\");
+  }
+
+  /** Item 6: without WSLENV, WSL asks cmd.exe for LOCALAPPDATA once (from a drive folder) and remembers it. */
+  @Test
+  void fromWslWithoutLocalAppDataCmdIsAskedOnceAndTheAnswerIsCached() {
+    Path mnt = state.resolve("mnt");
+    List<List<String>> calls = new CopyOnWriteArrayList<>();
+    List<Path> workDirs = new CopyOnWriteArrayList<>();
+    CommandRunner cmd = c -> {
+      calls.add(c.argv());
+      workDirs.add(c.workDir());
+      return new CommandResult(c.argv(), 0, "C:\\Users\\me\\AppData\\Local\r\n", "", Duration.ZERO);
+    };
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
+        "QUBIX_WSL_MOUNT_ROOT", mnt.toString()));
+    PowerShell ps = new PowerShell(cmd, e -> { }, state, wsl, Duration.ofMinutes(1));
+
+    String first = ps.argv("state.ps1", Map.of()).get(7);
+    String second = ps.argv("gc.ps1", Map.of()).get(7);
+
+    assertThat(first).startsWith("C:\\Users\\me\\AppData\\Local\\Qubix\\scripts\\");
+    assertThat(second).startsWith("C:\\Users\\me\\AppData\\Local\\Qubix\\scripts\\");
+    assertThat(calls).singleElement().satisfies(argv -> assertThat(argv).startsWith("cmd.exe"));
+    assertThat(workDirs).singleElement().isEqualTo(mnt.resolve("c"));
   }
 
   /** Item 9: not from PATH: a 32-bit JVM would get SysWOW64's PowerShell, without the Hyper-V module. */
@@ -235,7 +265,7 @@ class RealHostChecksTest {
       return new CommandResult(c.argv(), 0, "::qubix-result::{\"vmExists\":false}\n", "", Duration.ZERO);
     };
     BackendContext ctx = new BackendContext(state, runner, e -> { }, Clock.systemUTC(),
-        new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS")), Duration.ofMinutes(60), BackendContext.LOCAL);
+        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
 
     new HyperVBackend(ctx).status(Fixtures.dhcp());
 
@@ -251,7 +281,7 @@ class RealHostChecksTest {
       throw new OperationTimeoutException("powershell.exe timed out");
     };
     BackendContext ctx = new BackendContext(state, runner, events::add, Clock.systemUTC(),
-        new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS")), Duration.ofMinutes(60), BackendContext.LOCAL);
+        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
 
     assertThatThrownBy(() -> new HyperVBackend(ctx).recreate(Fixtures.dhcp(), Fixtures.images(true)))
         .isInstanceOf(OperationTimeoutException.class);
@@ -272,7 +302,7 @@ class RealHostChecksTest {
       return new CommandResult(c.argv(), 0, "::qubix-result::{}\n", "", Duration.ZERO);
     };
     BackendContext ctx = new BackendContext(state, runner, events::add, Clock.systemUTC(),
-        new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS")), Duration.ofMinutes(60), BackendContext.LOCAL);
+        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
 
     new HyperVBackend(ctx).destroy(Fixtures.dhcp(), Purge.KEEP_HOME);
 

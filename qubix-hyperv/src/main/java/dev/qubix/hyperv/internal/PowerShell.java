@@ -177,41 +177,36 @@ public final class PowerShell {
 
   /** Where the script is, as powershell.exe (a Windows program, also when called from WSL) opens it. */
   String scriptPathForPowerShell(String script) {
-    Path p = installed().resolve(script);
-    return scriptsFolder().windows() + "\\" + p.getParent().getFileName() + "\\" + script;
+    ScriptsFolder folder = scriptsFolder();
+    Path p = installed(folder).resolve(script);
+    return folder.windows() + "\\" + p.getParent().getFileName() + "\\" + script;
   }
 
   /** Where the scripts live, as this JVM writes them and as powershell.exe opens them. */
   record ScriptsFolder(Path local, String windows) {}
 
   /**
-   * {@code %LOCALAPPDATA%\Qubix\scripts}. From WSL, Windows' LOCALAPPDATA comes from the environment
-   * (WSLENV=LOCALAPPDATA passes it, as C:\… or, with /p, as /mnt/c/…) and its drive is reached under
-   * QUBIX_WSL_MOUNT_ROOT (default /mnt, wsl.conf's automount root). Without it, the state directory,
-   * which Windows reaches only over \\wsl.localhost (a Group Policy execution policy may refuse that).
+   * {@code %LOCALAPPDATA%\Qubix\scripts} ({@link WindowsLocalAppData}). From WSL, its drive is
+   * reached under QUBIX_WSL_MOUNT_ROOT (default /mnt, wsl.conf's automount root). Only when Windows'
+   * LOCALAPPDATA cannot be found: the state directory, which Windows reaches over \\wsl.localhost
+   * (a Group Policy execution policy may refuse that; the error then says so).
    */
   ScriptsFolder scriptsFolder() {
-    Optional<String> lad = host.getenv("LOCALAPPDATA");
-    if (host.os() == HostInfo.Os.WINDOWS && lad.isPresent()) {
-      Path local = Path.of(lad.get(), "Qubix", "scripts");
-      return new ScriptsFolder(local, local.toString());
-    }
-    if (host.os() == HostInfo.Os.LINUX && host.wsl()) {
-      String mountRoot = host.getenv("QUBIX_WSL_MOUNT_ROOT").orElse("/mnt").replaceAll("/+$", "");
-      Optional<String> windows = lad.map(v -> {
-        java.util.regex.Matcher linux = java.util.regex.Pattern.compile("^/mnt/([a-z])/(.*)$").matcher(v);
-        return linux.matches() ? linux.group(1).toUpperCase(java.util.Locale.ROOT) + ":\\" + linux.group(2).replace('/', '\\') : v;
-      }).filter(v -> v.matches("^[A-Za-z]:\\\\.*"));
-      if (windows.isPresent()) {
-        String win = windows.get().replaceAll("\\\\+$", "") + "\\Qubix\\scripts";
-        String rest = win.substring(3).replace('\\', '/');
-        return new ScriptsFolder(Path.of(mountRoot + "/" + Character.toLowerCase(win.charAt(0)) + "/" + rest), win);
+    String mountRoot = host.getenv("QUBIX_WSL_MOUNT_ROOT").orElse("/mnt").replaceAll("/+$", "");
+    Optional<String> lad = WindowsLocalAppData.find(host, runner, stateDir, mountRoot);
+    if (lad.isPresent() && (host.os() == HostInfo.Os.WINDOWS || (host.os() == HostInfo.Os.LINUX && host.wsl()))) {
+      String win = lad.get().replaceAll("\\\\+$", "") + "\\Qubix\\scripts";
+      if (host.os() == HostInfo.Os.WINDOWS) {
+        return new ScriptsFolder(Path.of(win), win);
       }
-      Path local = stateDir.resolve("hyperv").resolve("scripts").toAbsolutePath();
+      String rest = win.substring(3).replace('\\', '/');
+      return new ScriptsFolder(Path.of(mountRoot + "/" + Character.toLowerCase(win.charAt(0)) + "/" + rest), win);
+    }
+    Path local = stateDir.resolve("hyperv").resolve("scripts").toAbsolutePath();
+    if (host.os() == HostInfo.Os.LINUX && host.wsl()) {
       String distro = host.getenv("WSL_DISTRO_NAME").orElse(WslPaths.DEFAULT_DISTRO);
       return new ScriptsFolder(local, WslPaths.toWindows(distro, local.toString()));
     }
-    Path local = stateDir.resolve("hyperv").resolve("scripts").toAbsolutePath();
     return new ScriptsFolder(local, local.toString());
   }
 
@@ -220,7 +215,7 @@ public final class PowerShell {
    * folder first and moved into place in one step, so a second Qubix process never runs a
    * half-written script; the scripts are ASCII, so the BOM is only there for PowerShell 5.1.
    */
-  Path installed() {
+  Path installed(ScriptsFolder folder) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       Map<String, byte[]> contents = new LinkedHashMap<>();
@@ -230,7 +225,7 @@ public final class PowerShell {
         sha.update(name.getBytes(StandardCharsets.UTF_8));
         sha.update(b);
       }
-      Path scripts = scriptsFolder().local();
+      Path scripts = folder.local();
       Path dir = scripts.resolve(HexFormat.of().formatHex(sha.digest()).substring(0, 16));
       if (Files.isDirectory(dir)) {
         return dir;
