@@ -21,6 +21,9 @@ Invoke-QubixMain {
     $homeDisk = Join-Path (Join-Path $vmRoot $vmName) "$vmName-home.vhdx"
 
     $vm = Get-QubixVm $vmName
+    # Hyper-V shows a user who may not manage it no VMs rather than an error (containers/libhvee#224):
+    # "absent" would be a guess
+    if (-not $vm) { Assert-QubixMayManageHyperV }
     $switch = Resolve-QubixSwitch $switchName $defaultSwitch
     $nats = @(Get-QubixNetNats | ForEach-Object {
         [ordered]@{ name = $_.Name; prefix = [string]$_.InternalIPInterfaceAddressPrefix } })

@@ -170,6 +170,12 @@ class RealHostScriptsTest {
         .contains("'command-missing'").contains("command = $command");
   }
 
+  /** Item 15: from WSL, state.ps1 is the status: no VM for a user who may not see VMs is not "absent". */
+  @Test
+  void stateScriptDoesNotCallAVmAbsentForAUserWhoCannotSeeVms() throws Exception {
+    assertThat(code("state.ps1")).contains("if (-not $vm) { Assert-QubixMayManageHyperV }");
+  }
+
   /** Item 10: Wait-Job returns for Failed jobs too: the VM's state decides, and goes back to Java. */
   @Test
   void stopDecidesByTheVmsStateNotByWaitJob() throws Exception {
