@@ -88,8 +88,11 @@ function Invoke-QubixMain {
         $ex = $_.Exception
         $category = 'error'
         $fix = ''
+        # the cmdlet that failed, named in the message; not for Stop-Qubix's own errors, which say what failed
         $command = ''
-        if ($null -ne $_.InvocationInfo -and $null -ne $_.InvocationInfo.MyCommand) { $command = [string]$_.InvocationInfo.MyCommand.Name }
+        if (-not $ex.Data.Contains('qubixCategory') -and $null -ne $_.InvocationInfo -and $null -ne $_.InvocationInfo.MyCommand) {
+            $command = [string]$_.InvocationInfo.MyCommand.Name
+        }
         if ($ex.Data.Contains('qubixCategory')) {
             $category = [string]$ex.Data['qubixCategory']
             $fix = [string]$ex.Data['qubixFix']
