@@ -26,6 +26,8 @@ class ValidationRulesTest {
         Arguments.of("{\"cpuCount\": 65}", P + "/cpuCount: 65 is out of range: 1..64"),
         Arguments.of("{\"cpuCount\": 1.5}", P + "/cpuCount: 1.5 must be a whole number"),
         Arguments.of("{\"memoryStartupBytes\": 1048576}", P + "/memoryStartupBytes: 1048576 is out of range: at least 256 MiB"),
+        Arguments.of("{\"memoryStartupBytes\": 2148532224}", P + "/memoryStartupBytes: 2148532224 is not a multiple of 2 MiB (2097152), which Hyper-V requires: use 2147483648 or 2149580800"),
+        Arguments.of("{\"maxMemoryBytes\": 6442451968}", P + "/maxMemoryBytes: 6442451968 is not a multiple of 2 MiB (2097152), which Hyper-V requires"),
         Arguments.of("{\"memoryStartupBytes\": 8589934592}", P + "/memoryStartupBytes: 8 GiB is more than maxMemoryBytes 6 GiB"),
         Arguments.of("{\"network\": {\"staticIp\": \"192.168.251.10\"}}", P + "/network/staticIp: 192.168.251.10 is outside natSwitchSubnet 192.168.250.0/24"),
         Arguments.of("{\"network\": {\"gateway\": \"10.0.0.1\"}}", P + "/network/gateway: 10.0.0.1 is outside natSwitchSubnet 192.168.250.0/24"),
@@ -69,6 +71,14 @@ class ValidationRulesTest {
     assertThatThrownBy(() -> ManifestReader.read(BASE, "spotibox", override))
         .isInstanceOf(ManifestException.class)
         .hasMessageContaining(expectedStart);
+  }
+
+  /** The 2 MiB rule is Hyper-V's: a machine without a hyperv section (QEMU only) keeps any size. */
+  @Test
+  void memoryAlignmentIsRequiredOnlyForMachinesWithAHyperVSection() {
+    MachineManifest m = ManifestReader.read(BASE, "spotibox", "{\"hyperv\": null, \"memoryStartupBytes\": 2148532224}");
+
+    assertThat(m.memoryStartup().bytes()).isEqualTo(2148532224L);
   }
 
   @Test

@@ -5,6 +5,10 @@ param([Parameter(Mandatory = $true)][string]$Params)
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# Constrained Language Mode (WDAC/AppLocker) blocks [Console], New-Object and [System.IO.*], so the
+# module could not even print its error line: say so in plain output first (as Vagrant's
+# VagrantWinCLM.psm1 checks LanguageMode before anything else).
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') { Write-Output ('::qubix-error::{"message":"PowerShell runs in ' + $ExecutionContext.SessionState.LanguageMode + ' mode (WDAC/Device Guard or AppLocker), in which the Qubix scripts cannot run","category":"language-mode","fix":"ask your administrator to allow scripts under %LOCALAPPDATA%\\Qubix\\scripts in the WDAC/AppLocker policy","step":""}'); exit 1 }
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
@@ -17,11 +21,10 @@ Invoke-QubixMain {
     Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
     Assert-QubixMayManageHyperV
     $vms = @(Get-QubixVms $p.vmName)
-    foreach ($vm in $vms) {
-        if (-not ([string]$vm.Path).StartsWith($p.vmRoot, [System.StringComparison]::OrdinalIgnoreCase)) {
-            Stop-Qubix -Message "a VM named $($p.vmName) lives in $($vm.Path), outside $($p.vmRoot): Qubix did not create it" `
-                -Category 'vm-conflict' -Fix 'remove that VM yourself if you mean to'
-        }
+    foreach ($vm in $vms) { Assert-QubixOwnsVm $vm $vmDir }
+    if ($p.purge -and (Test-Path -LiteralPath $vmDir) -and -not (Test-Path -LiteralPath (Join-Path $vmDir $FolderMark) -PathType Leaf)) {
+        Stop-Qubix -Message "$vmDir has no $FolderMark file: Qubix did not create this folder, so purge deletes nothing in it" `
+            -Category 'unsafe-path' -Fix "delete it yourself if it is yours to delete, or create $FolderMark in it if Qubix made it"
     }
     if ($p.purge -and (Test-Path -LiteralPath $vmDir)) {
         # Remove-Item -Recurse in Windows PowerShell 5.1 can follow a junction out of the folder

@@ -1,36 +1,59 @@
 # Starts or stops one VM. Stop asks the guest through the Shutdown integration service and turns
-# the VM off when it is not off after the grace period (Stop-VM alone can block for minutes).
+# the VM off when it is not off after the grace period (Stop-VM alone can block for minutes). The
+# result carries the state the VM really ended in; Java checks it.
 param([Parameter(Mandatory = $true)][string]$Params)
 # preferences are per session state: the module's own settings do not reach this script's code
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# Constrained Language Mode (WDAC/AppLocker) blocks [Console], New-Object and [System.IO.*], so the
+# module could not even print its error line: say so in plain output first (as Vagrant's
+# VagrantWinCLM.psm1 checks LanguageMode before anything else).
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') { Write-Output ('::qubix-error::{"message":"PowerShell runs in ' + $ExecutionContext.SessionState.LanguageMode + ' mode (WDAC/Device Guard or AppLocker), in which the Qubix scripts cannot run","category":"language-mode","fix":"ask your administrator to allow scripts under %LOCALAPPDATA%\\Qubix\\scripts in the WDAC/AppLocker policy","step":""}'); exit 1 }
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
     $p = @{
         vmName = Get-QubixName $raw 'vmName'
+        vmRoot = Get-QubixPath $raw 'vmRoot'
         action = Get-QubixChoice $raw 'action' @('start', 'stop')
         graceSeconds = Get-QubixInt $raw 'graceSeconds' 0 86400
     }
+    $vmDir = Join-Path $p.vmRoot $p.vmName
+    Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
     Assert-QubixMayManageHyperV
     $vm = Get-QubixVm $p.vmName
     if (-not $vm) { Stop-Qubix -Message "no VM named $($p.vmName)" -Category 'not-found' -Fix 'create it with recreate (qubixctl up)' }
+    Assert-QubixOwnsVm $vm $vmDir
+    # a hashtable, because the step's script block runs in a child scope
+    $outcome = @{ graceful = $true }
     if ($p.action -eq 'start') {
         Invoke-QubixStep -Id 'start' -Action {
-            if ((Get-QubixStateName $vm) -eq 'Running') { return 'already running' }
+            $state = Get-QubixStateName $vm
+            if ($state -eq 'Running') { return 'already running' }
             Hyper-V\Start-VM -VM $vm
         }
     } else {
         Invoke-QubixStep -Id 'stop' -Action {
-            if ((Get-QubixStateName $vm) -eq 'Off') { return 'already off' }
-            $job = Hyper-V\Stop-VM -VM $vm -Force -AsJob
-            if (-not (Wait-Job -Job $job -Timeout ([int]$p.graceSeconds))) {
-                Stop-Job -Job $job
-                Hyper-V\Stop-VM -VM $vm -TurnOff -Force
+            $state = Get-QubixStateName $vm
+            if ($state -eq 'Off') { return 'already off' }
+            if ($state -match '^(Fast)?Saved') {
+                # a Saved guest cannot shut down: dropping its saved state is what turning it off means
+                Stop-QubixVmHard $vm
+                return
             }
+            $job = Hyper-V\Stop-VM -VM $vm -Force -AsJob
+            # Wait-Job also returns for a Failed job (the guest's shutdown service not up yet): the
+            # job's state and the VM's state decide, not Wait-Job's return value
+            $finished = Wait-Job -Job $job -Timeout ([int]$p.graceSeconds)
+            if (-not $finished) { Stop-Job -Job $job }
             Remove-Job -Job $job -Force
+            if ((Get-QubixStateName (Hyper-V\Get-VM -Id $vm.Id)) -ne 'Off') {
+                $outcome.graceful = $false
+                Stop-QubixVmHard $vm
+            }
         }
     }
-    Write-QubixResult ([ordered]@{ vmName = $p.vmName; state = (Get-QubixStateName (Get-QubixVm $p.vmName)) })
+    $final = Get-QubixStateName (Hyper-V\Get-VM -Id $vm.Id)
+    Write-QubixResult ([ordered]@{ vmName = $p.vmName; action = $p.action; state = $final; graceful = $outcome.graceful })
 }

@@ -18,6 +18,13 @@ $ProgressPreference = 'SilentlyContinue'
 $script:KvpServiceId = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'        # Key-Value Pair Exchange
 $script:ShutdownServiceId = '9F8233AC-BE49-4C79-8EE3-E7E1985B2077'   # Shutdown
 $script:HyperVAdministratorsSid = 'S-1-5-32-578'                     # the group name is localized
+# The Default Switch's name is translated ("Standardswitch", ...), its ID is fixed (docker/machine#4429,
+# crc-org/crc#579, canonical/multipass#1833).
+$script:DefaultSwitchId = 'c08cb7b8-9b3c-408e-8e30-5e16a3aeb444'
+# Written into the Notes of every VM Qubix creates; nothing without it is turned off or removed.
+$script:VmMark = '[qubix-managed]'
+# Written into <vmRoot>\<vmName> when Qubix creates it; purge deletes no folder without it.
+$script:FolderMark = '.qubix-vm'
 $script:CurrentStep = ''
 
 # ---------------------------------------------------------------- protocol
@@ -72,25 +79,43 @@ function Invoke-QubixStep {
 # Top level of every script: run, and turn any error into exactly one error line.
 function Invoke-QubixMain {
     param([scriptblock]$Body)
+    # No [Console]::OutputEncoding here: it would change the caller's console code page, and the
+    # protocol is ASCII anyway.
     try {
-        try { [Console]::OutputEncoding = New-Object System.Text.UTF8Encoding $false } catch { }
         & $Body
         exit 0
     } catch {
         $ex = $_.Exception
         $category = 'error'
         $fix = ''
+        # the cmdlet that failed, named in the message; not for Stop-Qubix's own errors, which say what failed
+        $command = ''
+        if (-not $ex.Data.Contains('qubixCategory') -and $null -ne $_.InvocationInfo -and $null -ne $_.InvocationInfo.MyCommand) {
+            $command = [string]$_.InvocationInfo.MyCommand.Name
+        }
         if ($ex.Data.Contains('qubixCategory')) {
             $category = [string]$ex.Data['qubixCategory']
             $fix = [string]$ex.Data['qubixFix']
         } elseif ($ex -is [System.UnauthorizedAccessException] -or $_.CategoryInfo.Category -eq 'PermissionDenied') {
-            $category = 'permission'
-            $fix = 'Run elevated, or join Hyper-V Administrators: Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME (then sign out and in)'
+            # access denied to a member of Hyper-V Administrators is about a file or a network cmdlet, not the group
+            if (Test-QubixMayManageHyperV) {
+                $category = 'access-denied'
+                $fix = "$command was denied access although this user may manage Hyper-V: check the permissions of vmRoot and the image files, or run elevated"
+            } else {
+                $category = 'permission'
+                $fix = 'Run elevated, or join Hyper-V Administrators: Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME (then sign out and in)'
+            }
         } elseif ($ex -is [System.Management.Automation.CommandNotFoundException]) {
-            $category = 'hyperv-missing'
-            $fix = 'Enable Hyper-V: Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V-All, then reboot'
+            $command = [string]$ex.CommandName
+            if ($command -like 'Hyper-V\*' -or -not (Get-Module -ListAvailable -Name 'Hyper-V')) {
+                $category = 'hyperv-missing'
+                $fix = 'Enable Hyper-V: Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V-All, then reboot'
+            } else {
+                $category = 'command-missing'
+                $fix = "this Windows has no command $command (its module is missing or not loadable): install the Windows feature that provides it"
+            }
         }
-        Write-QubixLine -Kind 'error' -Data ([ordered]@{ message = $ex.Message; category = $category; fix = $fix; step = $script:CurrentStep })
+        Write-QubixLine -Kind 'error' -Data ([ordered]@{ message = $ex.Message; category = $category; fix = $fix; step = $script:CurrentStep; command = $command })
         exit 1
     }
 }
@@ -175,9 +200,10 @@ function Get-QubixCidr {
 }
 
 function Get-QubixInt {
-    param($Params, [string]$Name, [long]$Min, [long]$Max)
+    param($Params, [string]$Name, [long]$Min, [long]$Max, [long]$MultipleOf = 1)
     $v = Get-QubixValue $Params $Name
     if (-not ($v -is [int] -or $v -is [long]) -or $v -lt $Min -or $v -gt $Max) { Stop-QubixParam $Name "must be a whole number from $Min to $Max" }
+    if ($v % $MultipleOf -ne 0) { Stop-QubixParam $Name "must be a multiple of $MultipleOf" }
     return [long]$v
 }
 
@@ -195,6 +221,31 @@ function Get-QubixChoice {
     return $v
 }
 
+# Whole path segments, case-insensitive: C:\HyperV\Qubix is not a prefix of C:\HyperV\Qubix-old.
+function Test-QubixSamePath {
+    param([string]$A, [string]$B)
+    if (-not $A -or -not $B) { return $false }
+    return [System.IO.Path]::GetFullPath($A).TrimEnd('\') -ieq [System.IO.Path]::GetFullPath($B).TrimEnd('\')
+}
+
+# IPv4 prefixes as [network, length]: a NetNat for 192.168.0.0/16 also serves 192.168.250.0/24.
+function ConvertTo-QubixPrefix {
+    param([string]$Cidr)
+    $parts = $Cidr -split '/'
+    $bytes = ([System.Net.IPAddress]::Parse($parts[0])).GetAddressBytes()
+    [array]::Reverse($bytes)
+    return @([uint64][System.BitConverter]::ToUInt32($bytes, 0), [int]$parts[1])
+}
+
+function Test-QubixPrefixContains {
+    param([string]$Outer, [string]$Inner)
+    $o = ConvertTo-QubixPrefix $Outer
+    $i = ConvertTo-QubixPrefix $Inner
+    if ($i[1] -lt $o[1]) { return $false }
+    $size = [uint64][math]::Pow(2, 32 - $o[1])
+    return [math]::Floor($o[0] / $size) -eq [math]::Floor($i[0] / $size)
+}
+
 function Assert-QubixUnder {
     param([string]$Path, [string]$Root, [string]$Name)
     $full = [System.IO.Path]::GetFullPath($Path)
@@ -208,12 +259,29 @@ function Assert-QubixUnder {
 
 # Mutating cmdlets need an elevated token or Hyper-V Administrators (checked by SID: the name is
 # localized). Java checks this too on Windows; from WSL this is the first place that can.
-function Assert-QubixMayManageHyperV {
+function Test-QubixElevated {
+    $principal = New-Object System.Security.Principal.WindowsPrincipal ([System.Security.Principal.WindowsIdentity]::GetCurrent())
+    return $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Test-QubixMayManageHyperV {
     $identity = [System.Security.Principal.WindowsIdentity]::GetCurrent()
-    $principal = New-Object System.Security.Principal.WindowsPrincipal $identity
-    $admin = $principal.IsInRole([System.Security.Principal.WindowsBuiltInRole]::Administrator)
     $member = @($identity.Groups | Where-Object { $_.Value -eq $script:HyperVAdministratorsSid }).Count -gt 0
-    if (-not $admin -and -not $member) {
+    return $member -or (Test-QubixElevated)
+}
+
+# New-NetIPAddress and New-NetNat are not covered by Hyper-V Administrators: they need a full, elevated administrator.
+function Assert-QubixElevatedFor {
+    param([string]$What)
+    if (-not (Test-QubixElevated)) {
+        Stop-Qubix -Message "$What needs an elevated administrator: Hyper-V Administrators may change VMs but not host addresses or NAT" `
+            -Category 'elevation' `
+            -Fix 'run qubixctl once from an elevated shell (Run as administrator) to set up the static network; later recreates then run without elevation'
+    }
+}
+
+function Assert-QubixMayManageHyperV {
+    if (-not (Test-QubixMayManageHyperV)) {
         Stop-Qubix -Message 'changing Hyper-V VMs needs an elevated shell or membership in Hyper-V Administrators' `
             -Category 'permission' `
             -Fix 'run as administrator, or Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME (then sign out and in)'
@@ -237,15 +305,96 @@ function Get-QubixSwitch {
     return @(Hyper-V\Get-VMSwitch | Where-Object { $_.Name -eq $Name }) | Select-Object -First 1
 }
 
-# The host side of an internal switch, by MAC address: the "vEthernet (...)" adapter name is not
-# something to rely on across Windows languages and versions.
+# The manifest's "Default Switch" is found by its ID, whatever this Windows calls it.
+function Get-QubixDefaultSwitch {
+    return @(Hyper-V\Get-VMSwitch | Where-Object { [string]$_.Id -eq $script:DefaultSwitchId }) | Select-Object -First 1
+}
+
+function Resolve-QubixSwitch {
+    param([string]$Name, [bool]$Default)
+    if ($Default) { return Get-QubixDefaultSwitch }
+    return Get-QubixSwitch $Name
+}
+
+# Switches Windows manages itself (the Default Switch, WSL's): a gateway address or NetNat on them
+# breaks Windows' own NAT and is undone by Windows after a reboot.
+function Test-QubixSystemSwitch {
+    param($Switch)
+    return ([string]$Switch.Id -eq $script:DefaultSwitchId) -or ([string]$Switch.Name -match '^WSL( \(.*\))?$')
+}
+
+# The host side of an internal switch. The management-OS vNIC's DeviceId ("{GUID}", Hyper-V strips
+# its "Microsoft:" prefix) is MSFT_NetAdapter.DeviceID; names ("vEthernet (...)") and MAC formatting
+# differ across Windows versions and languages. Right after New-VMSwitch the adapter may not exist yet.
 function Get-QubixHostAdapter {
-    param([string]$SwitchName)
-    $vnic = @(Hyper-V\Get-VMNetworkAdapter -ManagementOS | Where-Object { $_.SwitchName -eq $SwitchName }) | Select-Object -First 1
-    if (-not $vnic) { return $null }
-    $mac = ($vnic.MacAddress -replace '[^0-9A-Fa-f]', '').ToUpperInvariant()
-    return @(NetAdapter\Get-NetAdapter -IncludeHidden | Where-Object { ($_.MacAddress -replace '[^0-9A-Fa-f]', '').ToUpperInvariant() -eq $mac }) |
-        Select-Object -First 1
+    param([string]$SwitchName, [int]$WaitSeconds = 0)
+    $deadline = (Get-Date).AddSeconds($WaitSeconds)
+    while ($true) {
+        $vnic = @(Hyper-V\Get-VMNetworkAdapter -ManagementOS | Where-Object { $_.SwitchName -eq $SwitchName }) | Select-Object -First 1
+        if ($vnic -and $vnic.DeviceId) {
+            $adapter = @(NetAdapter\Get-NetAdapter -IncludeHidden -ErrorAction Stop | Where-Object { $_.DeviceID -eq $vnic.DeviceId }) |
+                Select-Object -First 1
+            if ($adapter) { return $adapter }
+        }
+        if ((Get-Date) -ge $deadline) { return $null }
+        Start-Sleep -Milliseconds 500
+    }
+}
+
+# Get-NetIPAddress with a filter that matches nothing is an error: read all, filter here.
+function Get-QubixIPv4Addresses {
+    return @(NetTCPIP\Get-NetIPAddress -AddressFamily IPv4 -ErrorAction Stop)
+}
+
+function Get-QubixNetNats {
+    return @(NetNat\Get-NetNat -ErrorAction Stop)
+}
+
+# A VM is Qubix's when it lives in <vmRoot>\<vmName> exactly and carries the mark in its Notes.
+function Assert-QubixOwnsVm {
+    param($Vm, [string]$VmDir)
+    if (-not (Test-QubixSamePath ([string]$Vm.Path) $VmDir)) {
+        Stop-Qubix -Message "a VM named $($Vm.Name) lives in $($Vm.Path), not in $($VmDir): Qubix did not create it" `
+            -Category 'vm-conflict' -Fix 'rename or remove that VM yourself, or change vmName in the manifest'
+    }
+    if (([string]$Vm.Notes).IndexOf($script:VmMark) -lt 0) {
+        Stop-Qubix -Message "the VM $($Vm.Name) in $VmDir has no $($script:VmMark) mark in its Notes: Qubix did not create it, or an older Qubix did" `
+            -Category 'vm-conflict' `
+            -Fix "if it is Qubix's, mark it: Hyper-V\Set-VM -Name '$($Vm.Name)' -Notes '$($script:VmMark)'; otherwise change vmName in the manifest"
+    }
+}
+
+# One lock for <vmRoot>\images across processes: gc holds it while it decides and deletes, recreate
+# from its base-image step to its end (Java's locks are per machine, a base image is shared by all).
+# The OS releases it when the process ends, however it ends.
+function Lock-QubixImages {
+    param([string]$VmRoot, [int]$WaitSeconds = 600)
+    $dir = Join-Path $VmRoot 'images'
+    New-Item -ItemType Directory -Force -Path $dir | Out-Null
+    $path = Join-Path $dir '.qubix-lock'
+    $deadline = (Get-Date).AddSeconds($WaitSeconds)
+    while ($true) {
+        try {
+            return [System.IO.File]::Open($path, [System.IO.FileMode]::OpenOrCreate, [System.IO.FileAccess]::ReadWrite, [System.IO.FileShare]::None)
+        } catch [System.IO.IOException] {
+            if ((Get-Date) -gt $deadline) {
+                Stop-Qubix -Message "another Qubix process has held $path for $WaitSeconds s (a recreate or gc of a VM under $VmRoot)" `
+                    -Category 'locked' -Fix 'wait for it to finish, then run again'
+            }
+            Start-Sleep -Milliseconds 500
+        }
+    }
+}
+
+# A base image Hyper-V cannot open fails here, in the base-image step, before the old VM is touched.
+function Assert-QubixReadableVhd {
+    param([string]$Path)
+    try {
+        Hyper-V\Get-VHD -Path $Path | Out-Null
+    } catch {
+        Stop-Qubix -Message "Hyper-V cannot read the image $($Path): $($_.Exception.Message)" -Category 'image-invalid' `
+            -Fix 'build the appliance again (qubixctl build); delete a damaged cached copy under vmRoot\images by hand'
+    }
 }
 
 # Enum names of VMState are the same on every Windows language (their descriptions are not).
@@ -268,9 +417,29 @@ function Get-QubixGuestIPv4 {
     return $found
 }
 
+# Brings a VM to Off whatever its state. Stop-VM -TurnOff is undefined for a Saved VM (New-VM's
+# automatic stop action is Save, so after a host reboot VMs are often Saved): its saved state is
+# removed instead. Transitional states are waited out; *Critical states (storage unreachable) are
+# acted on like their plain state, and whatever is left is reported by name.
 function Stop-QubixVmHard {
     param($Vm)
-    if ((Get-QubixStateName $Vm) -ne 'Off') { Hyper-V\Stop-VM -VM $Vm -TurnOff -Force }
+    $deadline = (Get-Date).AddSeconds(60)
+    while ($true) {
+        $Vm = Hyper-V\Get-VM -Id $Vm.Id
+        $state = Get-QubixStateName $Vm
+        if ($state -eq 'Off' -or $state -eq 'OffCritical') { return }
+        if ((Get-Date) -gt $deadline) {
+            Stop-Qubix -Message "the VM $($Vm.Name) stays $state and cannot be turned off" -Category 'vm-state' `
+                -Fix 'turn it off in Hyper-V Manager, then run again'
+        }
+        if ($state -match '^(Fast)?Saved(Critical)?$') {
+            Hyper-V\Remove-VMSavedState -VM $Vm
+        } elseif ($state -match '^(Running|Paused)(Critical)?$') {
+            Hyper-V\Stop-VM -VM $Vm -TurnOff -Force
+        } else {
+            Start-Sleep -Milliseconds 500
+        }
+    }
 }
 
-Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId'
+Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark'

@@ -1,11 +1,17 @@
 # Recreates one VM. The steps and their order come from Java's HyperVPlanner; every step checks
 # before it acts, so a recreate interrupted at any point can simply run again. Everything that
-# could refuse (rights, another NetNat, a missing image) is checked before the first change.
+# could refuse (rights, another NetNat, a VM Qubix did not make, too many CPUs, a missing image) is
+# checked before the first change; only the base image's own readability is checked in its step,
+# which still runs before the old VM is touched.
 param([Parameter(Mandatory = $true)][string]$Params)
 # preferences are per session state: the module's own settings do not reach this script's code
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
+# Constrained Language Mode (WDAC/AppLocker) blocks [Console], New-Object and [System.IO.*], so the
+# module could not even print its error line: say so in plain output first (as Vagrant's
+# VagrantWinCLM.psm1 checks LanguageMode before anything else).
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') { Write-Output ('::qubix-error::{"message":"PowerShell runs in ' + $ExecutionContext.SessionState.LanguageMode + ' mode (WDAC/Device Guard or AppLocker), in which the Qubix scripts cannot run","category":"language-mode","fix":"ask your administrator to allow scripts under %LOCALAPPDATA%\\Qubix\\scripts in the WDAC/AppLocker policy","step":""}'); exit 1 }
 Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
@@ -19,23 +25,26 @@ Invoke-QubixMain {
         vmName = Get-QubixName $raw 'vmName'
         vmRoot = Get-QubixPath $raw 'vmRoot'
         switchName = Get-QubixSwitchName $raw 'switchName'
+        defaultSwitch = Get-QubixBool $raw 'defaultSwitch'
         network = Get-QubixChoice $raw 'network' @('dhcp', 'static')
         baseImage = Get-QubixPath $raw 'baseImage'
         sourceImage = Get-QubixPath $raw 'sourceImage' -Optional
         homeDisk = Get-QubixBool $raw 'homeDisk'
         homeImage = Get-QubixPath $raw 'homeImage' -Optional
-        homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664
         generation = Get-QubixInt $raw 'generation' 1 2
         secureBoot = Get-QubixBool $raw 'secureBoot'
         cpuCount = Get-QubixInt $raw 'cpuCount' 1 64
-        memoryStartupBytes = Get-QubixInt $raw 'memoryStartupBytes' 268435456 1099511627776
-        memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776
-        maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776
+        # Hyper-V allocates memory in 2 MiB pages: New-VM/Set-VMMemory refuse other values
+        memoryStartupBytes = Get-QubixInt $raw 'memoryStartupBytes' 268435456 1099511627776 -MultipleOf 2097152
+        memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776 -MultipleOf 2097152
+        maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776 -MultipleOf 2097152
         waitSeconds = Get-QubixInt $raw 'waitSeconds' 1 3600
     }
+    # the integer rules here are mirrored in Java's RecreateParamRules (one call per line, checked by a test)
+    if ($p.homeDisk) { $p.homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664 }
+    if ($p.network -eq 'static') { $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30 }
     if ($p.network -eq 'static') {
         $p.gateway = Get-QubixIPv4 $raw 'gateway'
-        $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30
         $p.subnet = Get-QubixCidr $raw 'subnet'
     }
     $vmDir = Join-Path $p.vmRoot $p.vmName
@@ -50,31 +59,55 @@ Invoke-QubixMain {
         Stop-Qubix -Message 'the Hyper-V PowerShell module is missing' -Category 'hyperv-missing' `
             -Fix 'Enable-WindowsOptionalFeature -Online -FeatureName Microsoft-Hyper-V-All, then reboot'
     }
-    $switch = Get-QubixSwitch $p.switchName
+    $switch = Resolve-QubixSwitch $p.switchName $p.defaultSwitch
     if ($p.network -eq 'dhcp' -and -not $switch) {
         Stop-Qubix -Message "the Hyper-V switch '$($p.switchName)' does not exist" -Category 'switch-missing' `
             -Fix 'the Default Switch comes with Hyper-V on Windows 10 1709 and later; name an existing switch in hyperv.switchName, or use a static network'
     }
+    # the name the switch really has (the Default Switch's is translated)
+    $switchName = $p.switchName
+    if ($switch) { $switchName = [string]$switch.Name }
+    $lp = [long](Hyper-V\Get-VMHost).LogicalProcessorCount
+    if ($p.cpuCount -gt $lp) {
+        Stop-Qubix -Message "cpuCount $($p.cpuCount) is more than the $lp logical processors of this host" -Category 'cpu-count' `
+            -Fix "set cpuCount to $lp or less in the manifest"
+    }
     if ($p.network -eq 'static') {
+        if ($switch -and (Test-QubixSystemSwitch $switch)) {
+            Stop-Qubix -Message "the switch '$switchName' is managed by Windows (Default Switch or WSL): a static network needs its own internal switch" `
+                -Category 'switch-conflict' -Fix 'name another switch in hyperv.switchName (Qubix creates it)'
+        }
         if ($switch -and [string]$switch.SwitchType -ne 'Internal') {
-            Stop-Qubix -Message "the switch '$($p.switchName)' is $($switch.SwitchType), not Internal: a static network needs its own internal switch with NAT" `
+            Stop-Qubix -Message "the switch '$switchName' is $($switch.SwitchType), not Internal: a static network needs its own internal switch with NAT" `
                 -Category 'switch-conflict' -Fix 'name another switch in hyperv.switchName, or remove this one'
         }
-        foreach ($nat in @(NetNat\Get-NetNat -ErrorAction SilentlyContinue)) {
-            if ($nat.InternalIPInterfaceAddressPrefix -ne $p.subnet) {
+        $nats = @(Get-QubixNetNats)
+        $natServes = @($nats | Where-Object { Test-QubixPrefixContains ([string]$_.InternalIPInterfaceAddressPrefix) $p.subnet }).Count -gt 0
+        foreach ($nat in $nats) {
+            if (-not $natServes) {
                 Stop-Qubix -Message "the NetNat '$($nat.Name)' owns $($nat.InternalIPInterfaceAddressPrefix) and Windows allows one NetNat per host" `
                     -Category 'netnat-conflict' `
-                    -Fix "remove it (Remove-NetNat -Name '$($nat.Name)') or put network.natSwitchSubnet inside $($nat.InternalIPInterfaceAddressPrefix)"
+                    -Fix "remove it (Remove-NetNat -Name '$($nat.Name)') or choose a network.natSwitchSubnet inside $($nat.InternalIPInterfaceAddressPrefix)"
             }
         }
         $adapter = $null
-        if ($switch) { $adapter = Get-QubixHostAdapter $p.switchName }
-        foreach ($addr in @(NetTCPIP\Get-NetIPAddress -AddressFamily IPv4 -ErrorAction SilentlyContinue | Where-Object { $_.IPAddress -eq $p.gateway })) {
+        if ($switch) { $adapter = Get-QubixHostAdapter $switchName }
+        $hasGateway = $false
+        foreach ($addr in @(Get-QubixIPv4Addresses | Where-Object { $_.IPAddress -eq $p.gateway })) {
             if (-not $adapter -or $addr.InterfaceIndex -ne $adapter.ifIndex) {
-                Stop-Qubix -Message "the gateway $($p.gateway) is already an address of '$($addr.InterfaceAlias)', not of the switch '$($p.switchName)'" `
+                Stop-Qubix -Message "the gateway $($p.gateway) is already an address of '$($addr.InterfaceAlias)', not of the switch '$switchName'" `
                     -Category 'address-conflict' -Fix 'choose another static subnet in the manifest, or remove that address'
             }
+            $hasGateway = $true
         }
+        if (($steps -contains 'host-ip' -and -not $hasGateway) -or ($steps -contains 'netnat' -and -not $natServes)) {
+            Assert-QubixElevatedFor 'adding the gateway address and the NetNat of a static network'
+        }
+    }
+    $oldVms = @()
+    if ($steps -contains 'remove-old-vm') {
+        $oldVms = @(Get-QubixVms $p.vmName)
+        foreach ($vm in $oldVms) { Assert-QubixOwnsVm $vm $vmDir }
     }
     if ($steps -contains 'base-image' -and -not (Test-Path -LiteralPath $p.baseImage -PathType Leaf)) {
         if (-not $p.sourceImage -or -not (Test-Path -LiteralPath $p.sourceImage -PathType Leaf)) {
@@ -89,28 +122,34 @@ Invoke-QubixMain {
     }
 
     # ---- the steps
+    $script:ImagesLock = $null
     $actions = @{
-        'switch-default' = { "uses the existing switch '$($p.switchName)'" }
+        'switch-default' = { "uses the existing switch '$switchName'" }
         'switch-create' = {
             if (Get-QubixSwitch $p.switchName) { return 'the switch exists' }
             Hyper-V\New-VMSwitch -Name $p.switchName -SwitchType Internal | Out-Null
         }
         'host-ip' = {
-            $adapter = Get-QubixHostAdapter $p.switchName
-            if (-not $adapter) { Stop-Qubix -Message "no host adapter found for the switch '$($p.switchName)'" -Category 'switch-conflict' }
-            $has = @(NetTCPIP\Get-NetIPAddress -InterfaceIndex $adapter.ifIndex -AddressFamily IPv4 -ErrorAction SilentlyContinue |
-                Where-Object { $_.IPAddress -eq $p.gateway })
+            # the vEthernet adapter of a new switch appears a moment after New-VMSwitch returns
+            $adapter = Get-QubixHostAdapter $switchName -WaitSeconds 30
+            if (-not $adapter) { Stop-Qubix -Message "no host adapter found for the switch '$switchName'" -Category 'host-adapter-missing' }
+            $has = @(Get-QubixIPv4Addresses | Where-Object { $_.InterfaceIndex -eq $adapter.ifIndex -and $_.IPAddress -eq $p.gateway })
             if ($has.Count -gt 0) { return 'the host already has the gateway address' }
-            NetTCPIP\New-NetIPAddress -InterfaceIndex $adapter.ifIndex -IPAddress $p.gateway -PrefixLength ([byte]$p.prefixLength) | Out-Null
+            NetTCPIP\New-NetIPAddress -InterfaceIndex $adapter.ifIndex -IPAddress $p.gateway -PrefixLength ([byte]$p.prefixLength) -ErrorAction Stop | Out-Null
         }
         'netnat' = {
-            $ours = @(NetNat\Get-NetNat -ErrorAction SilentlyContinue | Where-Object { $_.InternalIPInterfaceAddressPrefix -eq $p.subnet })
+            $ours = @(Get-QubixNetNats | Where-Object { Test-QubixPrefixContains ([string]$_.InternalIPInterfaceAddressPrefix) $p.subnet })
             if ($ours.Count -gt 0) { return "the NetNat '$($ours[0].Name)' already serves $($p.subnet)" }
-            NetNat\New-NetNat -Name $p.switchName -InternalIPInterfaceAddressPrefix $p.subnet | Out-Null
+            NetNat\New-NetNat -Name $p.switchName -InternalIPInterfaceAddressPrefix $p.subnet -ErrorAction Stop | Out-Null
         }
         'base-image' = {
-            if (Test-Path -LiteralPath $p.baseImage -PathType Leaf) { return 'the base image is cached' }
-            New-Item -ItemType Directory -Force -Path (Split-Path -Parent $p.baseImage) | Out-Null
+            # held until this script ends: gc (which takes the same lock) must not delete the base
+            # between this step and the VM that uses it
+            $script:ImagesLock = Lock-QubixImages $p.vmRoot
+            if (Test-Path -LiteralPath $p.baseImage -PathType Leaf) {
+                Assert-QubixReadableVhd $p.baseImage
+                return 'the base image is cached'
+            }
             $partial = $p.baseImage + '.partial'
             $in = [System.IO.File]::OpenRead($p.sourceImage)
             try {
@@ -132,27 +171,26 @@ Invoke-QubixMain {
             } finally { $in.Dispose() }
             if ((Get-Item -LiteralPath $partial).Length -ne $total) { Stop-Qubix -Message "the copy of $($p.sourceImage) is incomplete" }
             Write-QubixBytes -What 'base image' -Done $total -Total $total
+            Assert-QubixReadableVhd $partial
             Move-Item -LiteralPath $partial -Destination $p.baseImage -Force
             # the cached base is the parent of differencing disks: it must never change
             Set-ItemProperty -LiteralPath $p.baseImage -Name IsReadOnly -Value $true
         }
         'remove-old-vm' = {
-            $old = @(Get-QubixVms $p.vmName)
-            if ($old.Count -eq 0) { return "no VM named $($p.vmName)" }
-            foreach ($vm in $old) {
-                if (-not ([string]$vm.Path).StartsWith($p.vmRoot, [System.StringComparison]::OrdinalIgnoreCase)) {
-                    Stop-Qubix -Message "a VM named $($p.vmName) lives in $($vm.Path), outside $($p.vmRoot): Qubix did not create it" `
-                        -Category 'vm-conflict' -Fix 'rename or remove that VM yourself, or change vmName in the manifest'
-                }
-            }
-            foreach ($vm in $old) {
+            if ($oldVms.Count -eq 0) { return "no VM named $($p.vmName)" }
+            foreach ($vm in $oldVms) {
                 Stop-QubixVmHard $vm
                 # Remove-VM unregisters the VM; its disks and folder (with the home disk) stay
                 Hyper-V\Remove-VM -VM $vm -Force
             }
         }
         'system-disk' = {
+            # a plan that found the base cached has no base-image step: the new disk's parent is guarded here then
+            if (-not $script:ImagesLock) { $script:ImagesLock = Lock-QubixImages $p.vmRoot }
             New-Item -ItemType Directory -Force -Path $vmDir | Out-Null
+            # purge deletes only folders that carry this mark
+            $mark = Join-Path $vmDir $FolderMark
+            if (-not (Test-Path -LiteralPath $mark)) { Set-Content -LiteralPath $mark -Value 'created by Qubix; purge deletes this folder' -Encoding Ascii }
             if (Test-Path -LiteralPath $systemDisk) { Remove-Item -LiteralPath $systemDisk -Force }
             Hyper-V\New-VHD -Path $systemDisk -ParentPath $p.baseImage -Differencing | Out-Null
         }
@@ -168,12 +206,17 @@ Invoke-QubixMain {
         }
         'create-vm' = {
             $vm = Hyper-V\New-VM -Name $p.vmName -Generation ([int16]$p.generation) -MemoryStartupBytes ([int64]$p.memoryStartupBytes) `
-                -VHDPath $systemDisk -SwitchName $p.switchName -Path $p.vmRoot
+                -VHDPath $systemDisk -SwitchName $switchName -Path $p.vmRoot
+            # the mark: destroy, purge and recreate touch no VM without it
+            Hyper-V\Set-VM -VM $vm -Notes "$VmMark created by Qubix from $vmDir"
             Hyper-V\Set-VMProcessor -VM $vm -Count ([int64]$p.cpuCount)
             Hyper-V\Set-VMMemory -VM $vm -DynamicMemoryEnabled $true -MinimumBytes ([int64]$p.memoryMinimumBytes) `
                 -StartupBytes ([int64]$p.memoryStartupBytes) -MaximumBytes ([int64]$p.maxMemoryBytes)
-            # checkpoints would fork the home disk into .avhdx chains
-            Hyper-V\Set-VM -VM $vm -CheckpointType Disabled -AutomaticCheckpointsEnabled $false
+            # checkpoints would fork the home disk into .avhdx chains. New-VM's automatic stop action is
+            # Save, which leaves the VM Saved after a host reboot: shut the guest down instead and start
+            # it again when it was running.
+            Hyper-V\Set-VM -VM $vm -CheckpointType Disabled -AutomaticCheckpointsEnabled $false `
+                -AutomaticStopAction ShutDown -AutomaticStartAction StartIfRunning
             if ($p.homeDisk) {
                 if (@(Hyper-V\Get-VMScsiController -VM $vm).Count -eq 0) { Hyper-V\Add-VMScsiController -VM $vm }
                 Hyper-V\Add-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 1 -Path $homeDisk
@@ -181,10 +224,14 @@ Invoke-QubixMain {
             if ($p.generation -eq 2) {
                 # New-VM puts the VHD of a generation 2 VM on SCSI 0:0
                 $system = Hyper-V\Get-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 0
-                # the NixOS boot loader is not signed for Secure Boot
-                $secureBoot = 'Off'
-                if ($p.secureBoot) { $secureBoot = 'On' }
-                Hyper-V\Set-VMFirmware -VM $vm -EnableSecureBoot $secureBoot -FirstBootDevice $system
+                if ($p.secureBoot) {
+                    # the default template ("MicrosoftWindows") trusts only Windows boot loaders; Linux
+                    # shims are signed by the UEFI CA (learn.microsoft.com: Set-VMFirmware -SecureBootTemplate)
+                    Hyper-V\Set-VMFirmware -VM $vm -EnableSecureBoot On -SecureBootTemplate MicrosoftUEFICertificateAuthority -FirstBootDevice $system
+                } else {
+                    # the NixOS boot loader is not signed for Secure Boot
+                    Hyper-V\Set-VMFirmware -VM $vm -EnableSecureBoot Off -FirstBootDevice $system
+                }
             }
             # KVP reports the guest's IP; Shutdown makes Stop-VM graceful
             Hyper-V\Get-VMIntegrationService -VM $vm |

@@ -54,6 +54,22 @@ final class Fixtures {
     return ManifestReader.read(DHCP, "spotibox", "{\"images\": {\"home\": null}}");
   }
 
+  /** homeDisk.enable = false: no home disk at all. */
+  static MachineManifest withoutHomeDisk() {
+    return ManifestReader.read(DHCP, "spotibox", "{\"homeDisk\": {\"enable\": false}}");
+  }
+
+  /** No homeDisk section: the same as switched off. */
+  static MachineManifest withoutHomeDiskSection() {
+    return ManifestReader.read(DHCP, "spotibox", "{\"homeDisk\": null}");
+  }
+
+  /** Every manifest shape the planner can meet, for rules that must hold for all of them. */
+  static List<MachineManifest> allShapes() {
+    return List.of(dhcp(), dhcpWithoutHomeImage(), staticIp(), withoutHomeDisk(), withoutHomeDiskSection(),
+        ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE.strip().replaceFirst("\\}\\s*$", ", \"homeDisk\": {\"enable\": false}}")));
+  }
+
   static MachineManifest staticIp() {
     return ManifestReader.read(DHCP, "spotibox", STATIC_OVERRIDE);
   }
@@ -82,7 +98,8 @@ final class Fixtures {
     final Function<List<String>, Answer> answer;
 
     FakePowerShell(String stateJson) {
-      this(argv -> Answer.result(script(argv).equals("state.ps1") ? stateJson : "{}"));
+      this(argv -> Answer.result(script(argv).equals("state.ps1") ? stateJson : script(argv).equals("power.ps1")
+          ? "{\"state\":\"" + (decode(argv).path("action").asText().equals("stop") ? "Off" : "Running") + "\"}" : "{}"));
     }
 
     FakePowerShell(Function<List<String>, Answer> answer) {
@@ -126,8 +143,17 @@ final class Fixtures {
     return wslContext(state, runner, ProgressListener.NONE);
   }
 
+  /** Windows' %LOCALAPPDATA% in the WSL fixtures (WSLENV passes it); its C: drive is under the test's state dir. */
+  static final String LOCAL_APP_DATA = "C:\\Users\\qubix\\AppData\\Local";
+  static final String SCRIPTS_WINDOWS = LOCAL_APP_DATA + "\\Qubix\\scripts\\";
+
+  static Path scriptsLocal(Path state) {
+    return state.resolve("mnt/c/Users/qubix/AppData/Local/Qubix/scripts");
+  }
+
   static BackendContext wslContext(Path state, CommandRunner runner, ProgressListener listener) {
-    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS"));
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
+        "LOCALAPPDATA", LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", state.resolve("mnt").toString()));
     return new BackendContext(state, runner, listener, Clock.systemUTC(), wsl, Duration.ofMinutes(5), BackendContext.LOCAL);
   }
 

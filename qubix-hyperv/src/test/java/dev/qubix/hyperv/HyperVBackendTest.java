@@ -51,7 +51,7 @@ class HyperVBackendTest {
     List<String> argv = ps.calls.get(0);
     assertThat(argv.subList(0, 7)).containsExactly("powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive",
         "-ExecutionPolicy", "Bypass", "-File");
-    assertThat(argv.get(7)).startsWith("\\\\wsl.localhost\\NixOS\\").endsWith("\\recreate.ps1");
+    assertThat(argv.get(7)).startsWith(Fixtures.SCRIPTS_WINDOWS).endsWith("\\recreate.ps1");
     assertThat(argv.get(8)).isEqualTo("-Params");
     JsonNode p = ps.params(0);
     assertThat(p.path("steps").toString()).isEqualTo("[\"switch-create\",\"host-ip\",\"netnat\",\"base-image\","
@@ -211,8 +211,8 @@ class HyperVBackendTest {
     b.destroy(Fixtures.dhcp(), Purge.EVERYTHING);
 
     assertThat(ps.calls).extracting(Fixtures::script).containsExactly("power.ps1", "power.ps1", "destroy.ps1");
-    assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"action\":\"stop\",\"graceSeconds\":90}");
-    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"action\":\"start\",\"graceSeconds\":0}");
+    assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"stop\",\"graceSeconds\":90}");
+    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"start\",\"graceSeconds\":0}");
     assertThat(ps.params(2).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"purge\":true}");
   }
 
@@ -234,7 +234,7 @@ class HyperVBackendTest {
 
     b.status(Fixtures.dhcp());
     Path dir;
-    try (Stream<Path> s = Files.list(state.resolve("hyperv/scripts"))) {
+    try (Stream<Path> s = Files.list(Fixtures.scriptsLocal(state))) {
       dir = s.findFirst().orElseThrow();
     }
     Path recreate = dir.resolve("recreate.ps1");
@@ -248,7 +248,7 @@ class HyperVBackendTest {
     assertThat(new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8))
         .isEqualTo(new String(dev.qubix.hyperv.internal.PowerShell.resource("recreate.ps1"), StandardCharsets.UTF_8));
     assertThat(Files.getLastModifiedTime(recreate).toMillis()).as("reused, not rewritten").isEqualTo(written - 60_000);
-    assertThat(ps.calls.get(0).get(7)).isEqualTo("\\\\wsl.localhost\\NixOS" + dir.resolve("state.ps1").toString().replace('/', '\\'));
+    assertThat(ps.calls.get(0).get(7)).isEqualTo(Fixtures.SCRIPTS_WINDOWS + dir.getFileName() + "\\state.ps1");
   }
 
   @Test
@@ -268,7 +268,7 @@ class HyperVBackendTest {
     }
 
     List<Path> installed;
-    try (Stream<Path> s = Files.list(state.resolve("hyperv/scripts"))) {
+    try (Stream<Path> s = Files.list(Fixtures.scriptsLocal(state))) {
       installed = s.toList();
     }
     assertThat(installed).hasSize(1);

@@ -73,6 +73,16 @@ class HyperVPlannerTest {
         "home-disk-create", "create-vm", "start", "wait-running");
   }
 
+  /** Item 1: no home disk step, no home disk on the VM, and no homeSizeBytes for the script to refuse. */
+  @Test
+  void homeDiskDisabledPlansNoHomeDiskAndSendsNoHomeSize() throws Exception {
+    Plan p = recreate(Fixtures.withoutHomeDisk(), FRESH, false);
+
+    assertGolden("recreate-dhcp-no-home-disk", p);
+    assertThat(p.steps()).extracting(Step::id).doesNotContain("home-disk-create", "home-disk-seed", "home-disk-kept");
+    assertThat(p.steps().get(0).details().get("params").toString()).contains("homeDisk=false").doesNotContain("homeSizeBytes");
+  }
+
   @Test
   void dhcpWithCachedBaseExistingVmAndHomeDiskOnlySwapsTheSystemDisk() throws Exception {
     Plan p = recreate(Fixtures.dhcp(), host(true, false, List.of(), true, true, true), true);

@@ -145,7 +145,7 @@ class InjectionTest {
 
   private void assertOnlyInBase64(List<String> argv, String value, String field) throws Exception {
     String script = Fixtures.script(argv);
-    String installed = "\\\\wsl.localhost\\NixOS" + state.toAbsolutePath().toString().replace('/', '\\') + "\\hyperv\\scripts\\";
+    String installed = Fixtures.SCRIPTS_WINDOWS;
     assertThat(argv).hasSize(10);
     assertThat(argv.subList(0, 7)).as("fixed arguments for %s", field).containsExactly("powershell.exe", "-NoLogo", "-NoProfile",
         "-NonInteractive", "-ExecutionPolicy", "Bypass", "-File");

@@ -140,7 +140,7 @@ class ProtocolAndStatesTest {
 
   @Test
   void wmiQueryTextHoldsOnlyAValidatedVmName() {
-    assertThat(WmiVmQuery.condition("qubix-spotibox")).isEqualTo("Caption='Virtual Machine' AND ElementName='qubix-spotibox'");
+    assertThat(WmiVmQuery.condition("qubix-spotibox")).isEqualTo("ElementName='qubix-spotibox'");
     assertThatThrownBy(() -> WmiVmQuery.condition("x' OR Name LIKE '%")).isInstanceOf(IllegalArgumentException.class);
     assertThat(WmiVmQuery.uptimeMillis("123456")).isEqualTo(123456L);
     assertThat(WmiVmQuery.uptimeMillis(null)).isEqualTo(-1L);

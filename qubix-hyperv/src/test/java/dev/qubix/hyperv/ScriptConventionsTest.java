@@ -1,14 +1,17 @@
 package dev.qubix.hyperv;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.Step;
 import dev.qubix.hyperv.internal.HostState;
 import dev.qubix.hyperv.internal.HyperVPlanner;
 import dev.qubix.hyperv.internal.PowerShell;
+import dev.qubix.hyperv.internal.RecreateParamRules;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,10 +73,38 @@ class ScriptConventionsTest {
       String code = code(name).strip();
       assertThat(code).as(name).startsWith("param([Parameter(Mandatory = $true)][string]$Params)\n"
           + STRICT
+          + languageModeGuard(name) + "\n"
           + "Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force\n"
           + "Invoke-QubixMain {\n    $raw = ConvertFrom-QubixParams $Params\n");
       assertThat(code).as(name).endsWith("}");
     }
+  }
+
+  private static final String GUARD_START = "if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') { Write-Output (";
+
+  private static String languageModeGuard(String name) throws Exception {
+    return code(name).lines().filter(l -> l.startsWith(GUARD_START)).findFirst().orElse("(no language mode guard in " + name + ")");
+  }
+
+  /**
+   * Item 7: Constrained Language Mode blocks [Console], New-Object and [System.IO.*], which the module
+   * needs to print its error line. Every script checks LanguageMode first, before the module loads,
+   * and reports through plain output a protocol error line Java parses.
+   */
+  @Test
+  void everyScriptReportsConstrainedLanguageModeBeforeLoadingTheModule() throws Exception {
+    String first = languageModeGuard("recreate.ps1");
+    for (String name : OPERATIONS) {
+      String guard = languageModeGuard(name);
+      assertThat(guard).as(name).isEqualTo(first);
+      assertThat(code(name).indexOf(guard)).as(name).isLessThan(code(name).indexOf("Import-Module"));
+    }
+    assertThat(first).doesNotContain("[Console]", "New-Object", "[System.", "ConvertTo-Json").endsWith("; exit 1 }");
+    String line = first.substring(first.indexOf("('") + 2, first.lastIndexOf("')")).replace("' + $ExecutionContext.SessionState.LanguageMode + '", "ConstrainedLanguage");
+    var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring("::qubix-error::".length()));
+    assertThat(json.path("category").asText()).isEqualTo("language-mode");
+    assertThatThrownBy(() -> dev.qubix.hyperv.internal.HyperVProtocol.outcome("state.ps1", 1, List.of(line)))
+        .isInstanceOf(dev.qubix.BackendUnavailableException.class).hasMessageContaining("ConstrainedLanguage mode");
   }
 
   /** Preferences are per session state: the module and every script set them for their own code. */
@@ -100,6 +131,52 @@ class ScriptConventionsTest {
   void integrationServicesAreFoundByGuidNotByTheirLocalizedName() throws Exception {
     assertThat(code("recreate.ps1")).contains("$KvpServiceId").contains("$ShutdownServiceId")
         .doesNotContainPattern("Key-Value Pair|-Name 'Shutdown'|Guest Service");
+  }
+
+  private static final Pattern INT_RULE = Pattern.compile(
+      "^\\s*(?:if \\((.+?)\\) \\{ )?(?:\\$p\\.)?(\\w+) = Get-QubixInt \\$raw '(\\w+)' (\\d+) (\\d+)(?: -MultipleOf (\\d+))?(?: \\})?$");
+
+  /** Item 1 and 8 of the Hyper-V review: Java's mirror of the script's integer rules is exact. */
+  @Test
+  void recreateIntegerRulesAreExactlyTheOnesJavaMirrors() throws Exception {
+    List<String> script = new java.util.ArrayList<>();
+    for (String line : code("recreate.ps1").lines().toList()) {
+      if (line.contains("Get-QubixInt")) {
+        Matcher m = INT_RULE.matcher(line);
+        assertThat(m.matches()).as("one Get-QubixInt call per line, optionally behind one if: %s", line).isTrue();
+        assertThat(m.group(2)).isEqualTo(m.group(3));
+        script.add(m.group(3) + " " + m.group(4) + ".." + m.group(5) + " x" + (m.group(6) == null ? "1" : m.group(6))
+            + " when " + m.group(1));
+      }
+    }
+    List<String> java = RecreateParamRules.RECREATE.stream()
+        .map(r -> r.name() + " " + r.min() + ".." + r.max() + " x" + r.multipleOf() + " when " + r.when()).toList();
+    assertThat(script).containsExactlyInAnyOrderElementsOf(java);
+  }
+
+  /** Item 1: homeDisk.enable = false (or no homeDisk section) once sent homeSizeBytes = 0, refused by the script. */
+  @Test
+  void everyPlannedRecreatePassesTheScriptsIntegerRules() {
+    for (var manifest : Fixtures.allShapes()) {
+      for (boolean home : List.of(true, false)) {
+        var plan = HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
+        assertThat(RecreateParamRules.violations(params)).as("%s, home image %s", manifest.homeDisk(), home).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void theMirroredRulesCatchWhatTheScriptWouldRefuse() {
+    Map<String, Object> p = new java.util.HashMap<>(Map.of("homeDisk", true, "homeSizeBytes", 0L, "network", "dhcp"));
+
+    assertThat(RecreateParamRules.violations(p)).anyMatch(v -> v.startsWith("parameter homeSizeBytes must be"));
+    p.put("homeDisk", false);
+    p.put("memoryStartupBytes", 2148532224L);
+    assertThat(RecreateParamRules.violations(p)).anyMatch(v -> v.equals(
+        "parameter memoryStartupBytes must be a multiple of 2097152, is 2148532224"));
   }
 
   /** recreate.ps1 knows exactly the steps the planner can ask for: none can be skipped silently. */

@@ -71,6 +71,12 @@ public final class MachineValidator {
       fail("/memoryStartupBytes", new Memory(startup) + " is more than maxMemoryBytes " + new Memory(max)
           + ": lower memoryStartupBytes or raise maxMemoryBytes");
     }
+    if (m.has("hyperv")) {
+      // Hyper-V allocates guest memory in 2 MiB pages: New-VM/Set-VMMemory refuse other values, and
+      // recreate reaches them only after the old VM is gone (kubernetes/minikube#6973)
+      hyperVAligned("/memoryStartupBytes", startup);
+      hyperVAligned("/maxMemoryBytes", max);
+    }
     Network network = network(m.path("network"));
     HomeDisk home = homeDisk(m.path("homeDisk"));
     Rdp rdp = rdp(m.path("rdp"));
@@ -80,6 +86,16 @@ public final class MachineValidator {
     HyperVSettings hyperv = m.has("hyperv") ? hyperv(m.get("hyperv")) : null;
     return new MachineManifest(name, hostName, vmName, mode, cpu, startup == null ? null : new Memory(startup),
         max == null ? null : new Memory(max), network, home, rdp, mdns, images, hyperv);
+  }
+
+  static final long HYPERV_MEMORY_ALIGNMENT = 2 * Memory.MIB;
+
+  private void hyperVAligned(String field, Long bytes) {
+    if (bytes != null && bytes % HYPERV_MEMORY_ALIGNMENT != 0) {
+      long down = bytes / HYPERV_MEMORY_ALIGNMENT * HYPERV_MEMORY_ALIGNMENT;
+      fail(field, bytes + " is not a multiple of 2 MiB (2097152), which Hyper-V requires: use " + down + " or "
+          + (down + HYPERV_MEMORY_ALIGNMENT));
+    }
   }
 
   private Network network(JsonNode n) {

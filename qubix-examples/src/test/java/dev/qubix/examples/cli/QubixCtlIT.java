@@ -115,6 +115,19 @@ class QubixCtlIT {
     assertThat(r.stderr()).contains("/machines/spotibox/cpuCount: 0 is out of range: 1..64").doesNotContain("\tat ");
   }
 
+  /** Hyper-V review item 8: refused before any plan, not by New-VM after the old VM is gone. */
+  @Test
+  void hypervPlanOfMemoryThatIsNotAMultipleOf2MiBExitsWith2NamingTheField() throws Exception {
+    Path bad = tmp.resolve("odd-memory.json");
+    Files.writeString(bad, Files.readString(v2).replace("\"memoryStartupBytes\": 2147483648", "\"memoryStartupBytes\": 2148532224"));
+
+    QubixCtlProcess.Result r = run("--manifest", bad.toString(), "--backend", "hyperv", "plan", "recreate", "spotibox");
+
+    assertThat(r.exitCode()).as(r.stdout() + r.stderr()).isEqualTo(2);
+    assertThat(r.stderr()).contains("/machines/spotibox/memoryStartupBytes: 2148532224 is not a multiple of 2 MiB")
+        .doesNotContain("\tat ");
+  }
+
   @Test
   void missingManifestFileExitsWith2() throws Exception {
     QubixCtlProcess.Result r = run("--manifest", tmp.resolve("nope.json").toString(), "manifest");

@@ -10,6 +10,8 @@ import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
+import dev.qubix.event.ProgressEvent;
+import dev.qubix.event.ProgressListener;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
@@ -89,6 +91,18 @@ public final class HyperVBackend implements Backend {
     }
   }
 
+  /**
+   * New-NetIPAddress and New-NetNat need a full, elevated administrator; Hyper-V Administrators is
+   * not enough. recreate.ps1 checks this too (from WSL Java cannot read the Windows token).
+   */
+  public static void requireElevationFor(Plan plan, boolean elevated) {
+    if (HyperVPlanner.needsElevation(plan) && !elevated) {
+      throw new BackendUnavailableException("this recreate adds the static network's gateway address or NetNat to the "
+          + "host, which needs an elevated administrator (Hyper-V Administrators may change VMs but not host networking): "
+          + "run qubixctl up once from an elevated shell (Run as administrator); later recreates run without elevation");
+    }
+  }
+
   // ---- plans
 
   @Override
@@ -143,6 +157,12 @@ public final class HyperVBackend implements Backend {
     }
     requireRights();
     Plan plan = recreatePlan(m, images, HostState.unknown());
+    if (onWindows() && HyperVPlanner.needsElevation(plan) && !WindowsHost.isElevated()) {
+      // Hyper-V Administrators may not add host addresses or NetNats: look whether those steps are
+      // still needed (one more PowerShell start, only for a non-elevated user with a static network)
+      plan = recreatePlan(m, images, hostState(m, images));
+      requireElevationFor(plan, false);
+    }
     @SuppressWarnings("unchecked")
     Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
     powershell.run(HyperVPlanner.RECREATE_SCRIPT, params, plan);
@@ -161,6 +181,7 @@ public final class HyperVBackend implements Backend {
     if (onWindows()) {
       WindowsHost.WmiVm wmi = WindowsHost.vm(m.vmName());
       if (wmi instanceof WindowsHost.WmiVm.Absent) {
+        requireVisible(WindowsHost.mayManageHyperV());
         return Optional.empty();
       }
       if (wmi instanceof WindowsHost.WmiVm.Found f) {
@@ -181,12 +202,34 @@ public final class HyperVBackend implements Backend {
         s.uptimeSeconds() > 0 ? Optional.of(Duration.ofSeconds(s.uptimeSeconds())) : Optional.empty(), details));
   }
 
+  /**
+   * A user who may not manage Hyper-V gets zero rows from root\virtualization\v2 rather than an error
+   * (containers/libhvee#224): "absent" would be a guess, so say why it cannot be known.
+   */
+  public static void requireVisible(boolean mayManageHyperV) {
+    if (!mayManageHyperV) {
+      throw new BackendUnavailableException("WMI lists no such VM, but this user may not manage Hyper-V, and WMI hides "
+          + "VMs from such users: run elevated, or Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME (then sign "
+          + "out and in)");
+    }
+  }
+
+  /** The state power.ps1 reports the VM ended in must be the one asked for: a failed stop is not a stop. */
+  public static void requireFinalState(MachineManifest m, String action, JsonNode result) {
+    String want = action.equals("stop") ? "Off" : "Running";
+    String got = result.path("state").asText("");
+    if (!got.equals(want)) {
+      throw new QubixException(m.vmName() + " is " + (got.isEmpty() ? "in an unknown state" : got) + " after " + action
+          + ", not " + want + ": look at the VM in Hyper-V Manager");
+    }
+  }
+
   @Override
   public void start(MachineManifest m) {
     HyperVPlanner.requireHyperV(m);
     requireRights();
     Plan plan = HyperVPlanner.power(m, Operation.START, 0);
-    powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan);
+    requireFinalState(m, "start", powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan));
   }
 
   @Override
@@ -194,7 +237,7 @@ public final class HyperVBackend implements Backend {
     HyperVPlanner.requireHyperV(m);
     requireRights();
     Plan plan = HyperVPlanner.power(m, Operation.STOP, Math.max(1, grace.toSeconds()));
-    powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan);
+    requireFinalState(m, "stop", powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan));
   }
 
   @Override
@@ -213,6 +256,9 @@ public final class HyperVBackend implements Backend {
     JsonNode r = powershell.run(HyperVPlanner.GC_SCRIPT, HyperVPlanner.gcParams(m));
     List<String> removed = new ArrayList<>();
     r.path("removed").forEach(n -> removed.add(n.asText()));
+    for (String kept : GcReport.kept(r)) {
+      ProgressListener.safely(context.listener(), new ProgressEvent.Log(ProgressEvent.Log.Level.INFO, "gc", kept));
+    }
     return removed;
   }
 

@@ -28,8 +28,15 @@ public final class HyperVPlanner {
   public static final String GC_SCRIPT = "gc.ps1";
   /** A step that must not run: the plan explains why. */
   public static final String BLOCKED = "blocked";
-  /** The Hyper-V NAT switch every Windows 10 1709+ host has; its subnet changes across reboots. */
+  /**
+   * The Hyper-V NAT switch every Windows 10 1709+ host has; its subnet changes across reboots. Its
+   * name is translated ("Standardswitch", "Przełącznik domyślny"; docker/machine#4429, crc-org/crc#579),
+   * so the scripts find it by {@link #DEFAULT_SWITCH_ID} when the manifest names it.
+   */
   public static final String DEFAULT_SWITCH = "Default Switch";
+  public static final String DEFAULT_SWITCH_ID = "c08cb7b8-9b3c-408e-8e30-5e16a3aeb444";
+  /** WSL's own switches: Windows manages them, a static gateway or NetNat must not go there. */
+  private static final java.util.regex.Pattern WSL_SWITCH = java.util.regex.Pattern.compile("(?i)WSL( \\(.*\\))?");
   /** How long recreate waits for the VM to report Running. */
   static final int WAIT_RUNNING_SECONDS = 120;
   private static final long GIB = 1L << 30;
@@ -48,6 +55,11 @@ public final class HyperVPlanner {
     return configured;
   }
 
+  /** Whether the scripts look the switch up by the Default Switch's fixed ID rather than by name. */
+  public static boolean usesDefaultSwitch(MachineManifest m) {
+    return !m.network().isStatic() && DEFAULT_SWITCH.equalsIgnoreCase(m.hyperv().switchName());
+  }
+
   /** The parameters of recreate.ps1, {@code steps} included. */
   public static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
       String homeImage, List<String> steps) {
@@ -56,6 +68,7 @@ public final class HyperVPlanner {
     p.put("vmName", m.vmName());
     p.put("vmRoot", paths.vmRoot());
     p.put("switchName", switchName(m));
+    p.put("defaultSwitch", usesDefaultSwitch(m));
     Network n = m.network();
     p.put("network", n.isStatic() ? "static" : "dhcp");
     if (n.isStatic()) {
@@ -67,7 +80,9 @@ public final class HyperVPlanner {
     p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx"));
     p.put("homeDisk", m.homeDisk().enable());
     p.put("homeImage", homeImage);
-    p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
+    if (m.homeDisk().enable()) {
+      p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
+    }
     p.put("generation", m.hyperv().generation());
     p.put("secureBoot", m.hyperv().secureBoot());
     p.put("cpuCount", m.cpuCount());
@@ -95,8 +110,9 @@ public final class HyperVPlanner {
       steps.add(new String[] {"switch-default", "use the switch '" + sw + "' (NAT and DHCP from Windows)"});
     } else {
       String subnet = n.natSwitchSubnet().toString();
-      Optional<HostState.NetNat> other = host.netNats().stream().filter(x -> !x.prefix().equals(subnet)).findFirst();
-      boolean ours = host.netNats().stream().anyMatch(x -> x.prefix().equals(subnet));
+      // a NetNat whose prefix contains the subnet serves it already (Windows allows one NetNat per host)
+      boolean ours = host.netNats().stream().anyMatch(x -> contains(x.prefix(), n.natSwitchSubnet()));
+      Optional<HostState.NetNat> other = host.netNats().stream().filter(x -> !contains(x.prefix(), n.natSwitchSubnet())).findFirst();
       if (!host.switchExists()) {
         steps.add(new String[] {"switch-create", "create the internal switch '" + sw + "'" + check});
       }
@@ -107,7 +123,7 @@ public final class HyperVPlanner {
       if (!ours && other.isPresent()) {
         steps.add(new String[] {BLOCKED, "refuse before changing anything: the NetNat '" + other.get().name() + "' owns " + other.get().prefix()
             + " and Windows allows one NetNat per host; remove it (Remove-NetNat -Name '" + other.get().name()
-            + "') or put network.natSwitchSubnet inside " + other.get().prefix()});
+            + "') or choose a network.natSwitchSubnet inside " + other.get().prefix()});
       } else if (!ours) {
         steps.add(new String[] {"netnat", "create the NetNat '" + sw + "' for " + subnet + check});
       }
@@ -137,7 +153,8 @@ public final class HyperVPlanner {
     }
     steps.add(new String[] {"create-vm", "create the VM " + m.vmName() + ": generation " + m.hyperv().generation() + ", "
         + m.cpuCount() + " CPU, dynamic memory " + m.memoryStartup() + " up to " + m.maxMemory() + ", Secure Boot "
-        + (m.hyperv().secureBoot() ? "on" : "off") + ", checkpoints off, switch '" + sw + "'"
+        + (m.hyperv().secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
+        + ", checkpoints off, shut down with the host, switch '" + sw + "'" + (usesDefaultSwitch(m) ? " (found by its ID)" : "")
         + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
     steps.add(new String[] {"start", "start " + m.vmName()});
     steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
@@ -146,6 +163,18 @@ public final class HyperVPlanner {
     Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable);
     return new Plan(Operation.RECREATE, "hyperv", m.name(),
         steps.stream().map(s -> new Step(s[0], s[1], details(RECREATE_SCRIPT, params))).toList());
+  }
+
+  /** Whether the NetNat prefix {@code prefix} (as Get-NetNat reports it) contains {@code subnet}. */
+  static boolean contains(String prefix, dev.qubix.manifest.Cidr subnet) {
+    return dev.qubix.manifest.Cidr.parse(prefix)
+        .map(outer -> outer.prefixLength() <= subnet.prefixLength() && outer.contains(subnet.network()))
+        .orElse(false);
+  }
+
+  /** The steps that add a host address or a NetNat: only an elevated administrator may run them. */
+  public static boolean needsElevation(Plan plan) {
+    return plan.steps().stream().anyMatch(s -> s.id().equals("host-ip") || s.id().equals("netnat"));
   }
 
   private static boolean runs(String stepId) {
@@ -180,6 +209,7 @@ public final class HyperVPlanner {
   public static Map<String, Object> powerParams(MachineManifest m, String action, long graceSeconds) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("vmName", m.vmName());
+    p.put("vmRoot", HyperVPaths.of(m).vmRoot());
     p.put("action", action);
     p.put("graceSeconds", graceSeconds);
     return p;
@@ -202,6 +232,7 @@ public final class HyperVPlanner {
     p.put("vmName", m.vmName());
     p.put("vmRoot", paths.vmRoot());
     p.put("switchName", switchName(m));
+    p.put("defaultSwitch", usesDefaultSwitch(m));
     p.put("gateway", m.network().isStatic() ? m.network().gateway().toString() : null);
     p.put("baseImage", images.get("hyperv").map(paths::baseImage).orElse(null));
     return p;
@@ -219,6 +250,10 @@ public final class HyperVPlanner {
     }
     if (m.hyperv().vmRoot() == null) {
       throw new ManifestException(m.pointer() + "/hyperv/vmRoot", "missing: the folder for Qubix's VMs, e.g. C:\\HyperV\\Qubix");
+    }
+    if (m.network().isStatic() && WSL_SWITCH.matcher(switchName(m)).matches()) {
+      throw new ManifestException(m.pointer() + "/hyperv/switchName", "'" + switchName(m) + "' is WSL's switch, which "
+          + "Windows manages: a static network needs its own internal switch, e.g. " + m.hostName() + "-nat");
     }
     if (HyperVPaths.IMAGES.equalsIgnoreCase(m.vmName())) {
       throw new ManifestException(m.pointer() + "/vmName", "'" + m.vmName() + "' is the folder of the cached base "

@@ -56,30 +56,49 @@ public final class HyperVProtocol {
     }
   }
 
+  /** Reads a whole run whose stderr is not known (tests of the stdout protocol alone). */
+  public static JsonNode outcome(String script, int exitCode, List<String> lines) {
+    return outcome(script, exitCode, lines, "");
+  }
+
   /**
    * Reads a whole run. A script that exits non-zero without an error line, or zero without a result
-   * line, failed in a way the protocol did not catch: that is an error too, with the noise as detail.
+   * line, failed in a way the protocol did not catch: that is an error too, with the noise and the
+   * tail of stderr as detail (where PowerShell itself says why it would not run a script).
    */
-  public static JsonNode outcome(String script, int exitCode, List<String> lines) {
+  public static JsonNode outcome(String script, int exitCode, List<String> lines, String stderr) {
     Outcome o = parse(lines);
+    String stderrTail = tail(stderr == null ? List.of() : stderr.lines().filter(l -> !l.isBlank()).toList(), 10);
     if (o.error().isPresent()) {
       JsonNode e = o.error().get();
       String message = e.path("message").asText("unknown error");
+      String command = e.path("command").asText("");
+      if (!command.isBlank() && !message.contains(command)) {
+        message = command + ": " + message;
+      }
       String category = e.path("category").asText("error");
       String fix = e.path("fix").asText("");
       String step = e.path("step").asText("");
-      if (category.equals("permission") || category.equals("hyperv-missing")) {
+      if (category.equals("permission") || category.equals("hyperv-missing") || category.equals("language-mode")) {
         // the same exception the Java-side checks throw: callers handle "cannot use Hyper-V here" once
-        throw new BackendUnavailableException(HyperVScriptException.text(script, message, fix, step));
+        throw new BackendUnavailableException(HyperVScriptException.text(script, message, fix, step) + stderrTail);
       }
-      throw new HyperVScriptException(script, message, category, fix, step);
+      throw new HyperVScriptException(script, message + stderrTail, category, fix, step);
+    }
+    if (exitCode != 0 && ExecutionPolicy.blocked(stderr)) {
+      throw new BackendUnavailableException(script + ": PowerShell refused to run the script because of the execution "
+          + "policy — " + ExecutionPolicy.FIX + stderrTail);
     }
     if (exitCode != 0 || o.result().isEmpty()) {
-      List<String> tail = o.noise().subList(Math.max(0, o.noise().size() - 10), o.noise().size());
       throw new QubixException(script + " " + (exitCode != 0 ? "exited with " + exitCode : "printed no result")
-          + " without an error line" + (tail.isEmpty() ? "" : ":\n  " + String.join("\n  ", tail)));
+          + " without an error line" + tail(o.noise(), 10) + stderrTail);
     }
     return o.result().get();
+  }
+
+  private static String tail(List<String> lines, int n) {
+    List<String> t = lines.subList(Math.max(0, lines.size() - n), lines.size());
+    return t.isEmpty() ? "" : ":\n  " + String.join("\n  ", t);
   }
 
   public static Outcome parse(List<String> lines) {

@@ -24,11 +24,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Runs the static scripts: one {@code powershell.exe} process per operation, parameters as one
- * base64(JSON) argument. The scripts are copied from the jar to {@code <stateDir>/hyperv/scripts/<hash>/}
- * (UTF-8 with BOM: PowerShell 5.1 reads BOM-less files as ANSI) and reused while unchanged.
+ * base64(JSON) argument. The scripts are copied from the jar to
+ * {@code %LOCALAPPDATA%\Qubix\scripts\<hash>\} (UTF-8 with BOM: PowerShell 5.1 reads BOM-less files as
+ * ANSI) and reused while unchanged. Never from a UNC path such as {@code \\wsl.localhost\…}: those count
+ * as remote, and a Group Policy RemoteSigned/AllSigned policy overrides {@code -ExecutionPolicy Bypass}.
  */
 public final class PowerShell {
   /** Every script the product can run. */
@@ -52,9 +55,24 @@ public final class PowerShell {
     this.timeout = timeout;
   }
 
-  /** Windows PowerShell 5.1 ships the Hyper-V module; pwsh has had breakages with it. Override: QUBIX_POWERSHELL. */
+  /** How long a script that only reads (state.ps1) may take: status must answer in seconds. */
+  static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
+  /**
+   * Windows PowerShell 5.1 ships the Hyper-V module; pwsh has had breakages with it. Override:
+   * QUBIX_POWERSHELL. On Windows by full path, not from PATH: a 32-bit JVM is redirected from System32
+   * to SysWOW64, whose PowerShell has no Hyper-V module; Sysnative is the 64-bit System32 seen from a
+   * 32-bit process (learn.microsoft.com, "File System Redirector"). From WSL, interop starts the
+   * 64-bit powershell.exe on the Windows PATH.
+   */
   String executable() {
-    return host.getenv("QUBIX_POWERSHELL").orElse("powershell.exe");
+    Optional<String> override = host.getenv("QUBIX_POWERSHELL");
+    if (override.isPresent() || host.os() != HostInfo.Os.WINDOWS) {
+      return override.orElse("powershell.exe");
+    }
+    String root = host.getenv("SystemRoot").orElse("C:\\Windows");
+    boolean wow64 = host.getenv("PROCESSOR_ARCHITEW6432").isPresent();
+    return root + (wow64 ? "\\Sysnative" : "\\System32") + "\\WindowsPowerShell\\v1.0\\powershell.exe";
   }
 
   /** The argument vector for one run: no value of {@code params} appears in it except inside the base64. */
@@ -88,10 +106,12 @@ public final class PowerShell {
    */
   public JsonNode run(String script, Map<String, Object> params, Plan plan) {
     StepReporter reporter = new StepReporter(listener, plan, script);
-    CommandResult r = runner.run(Command.of(argv(script, params)).withTimeout(timeout).allowingFailure()
-        .onStdout(reporter::line));
+    Duration limit = script.equals(HyperVPlanner.STATE_SCRIPT) && timeout.compareTo(READ_TIMEOUT) > 0 ? READ_TIMEOUT : timeout;
     try {
-      return HyperVProtocol.outcome(script, r.exitCode(), r.stdoutLines());
+      // a runner timeout is an exception too: the open step is reported as failed either way
+      CommandResult r = runner.run(Command.of(argv(script, params)).withTimeout(limit).allowingFailure()
+          .onStdout(reporter::line));
+      return HyperVProtocol.outcome(script, r.exitCode(), r.stdoutLines(), r.stderr());
     } catch (RuntimeException e) {
       reporter.failOpenStep();
       throw e;
@@ -114,8 +134,9 @@ public final class PowerShell {
       if (plan != null) {
         plan.steps().forEach(s -> descriptions.put(s.id(), s.description()));
       }
+      // informational steps (cached, kept, keep-…) are never emitted by a script: they do not count
       this.total = plan == null ? -1 : (int) plan.steps().stream().filter(s -> !s.id().endsWith("-cached")
-          && !s.id().endsWith("-kept")).count();
+          && !s.id().endsWith("-kept") && !s.id().startsWith("keep-")).count();
     }
 
     void line(String raw) {
@@ -156,12 +177,37 @@ public final class PowerShell {
 
   /** Where the script is, as powershell.exe (a Windows program, also when called from WSL) opens it. */
   String scriptPathForPowerShell(String script) {
-    Path p = installed().resolve(script);
+    ScriptsFolder folder = scriptsFolder();
+    Path p = installed(folder).resolve(script);
+    return folder.windows() + "\\" + p.getParent().getFileName() + "\\" + script;
+  }
+
+  /** Where the scripts live, as this JVM writes them and as powershell.exe opens them. */
+  record ScriptsFolder(Path local, String windows) {}
+
+  /**
+   * {@code %LOCALAPPDATA%\Qubix\scripts} ({@link WindowsLocalAppData}). From WSL, its drive is
+   * reached under QUBIX_WSL_MOUNT_ROOT (default /mnt, wsl.conf's automount root). Only when Windows'
+   * LOCALAPPDATA cannot be found: the state directory, which Windows reaches over \\wsl.localhost
+   * (a Group Policy execution policy may refuse that; the error then says so).
+   */
+  ScriptsFolder scriptsFolder() {
+    String mountRoot = host.getenv("QUBIX_WSL_MOUNT_ROOT").orElse("/mnt").replaceAll("/+$", "");
+    Optional<String> lad = WindowsLocalAppData.find(host, runner, stateDir, mountRoot);
+    if (lad.isPresent() && (host.os() == HostInfo.Os.WINDOWS || (host.os() == HostInfo.Os.LINUX && host.wsl()))) {
+      String win = lad.get().replaceAll("\\\\+$", "") + "\\Qubix\\scripts";
+      if (host.os() == HostInfo.Os.WINDOWS) {
+        return new ScriptsFolder(Path.of(win), win);
+      }
+      String rest = win.substring(3).replace('\\', '/');
+      return new ScriptsFolder(Path.of(mountRoot + "/" + Character.toLowerCase(win.charAt(0)) + "/" + rest), win);
+    }
+    Path local = stateDir.resolve("hyperv").resolve("scripts").toAbsolutePath();
     if (host.os() == HostInfo.Os.LINUX && host.wsl()) {
       String distro = host.getenv("WSL_DISTRO_NAME").orElse(WslPaths.DEFAULT_DISTRO);
-      return WslPaths.toWindows(distro, p.toAbsolutePath().toString());
+      return new ScriptsFolder(local, WslPaths.toWindows(distro, local.toString()));
     }
-    return p.toAbsolutePath().toString();
+    return new ScriptsFolder(local, local.toString());
   }
 
   /**
@@ -169,7 +215,7 @@ public final class PowerShell {
    * folder first and moved into place in one step, so a second Qubix process never runs a
    * half-written script; the scripts are ASCII, so the BOM is only there for PowerShell 5.1.
    */
-  Path installed() {
+  Path installed(ScriptsFolder folder) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       Map<String, byte[]> contents = new LinkedHashMap<>();
@@ -179,7 +225,7 @@ public final class PowerShell {
         sha.update(name.getBytes(StandardCharsets.UTF_8));
         sha.update(b);
       }
-      Path scripts = stateDir.resolve("hyperv").resolve("scripts");
+      Path scripts = folder.local();
       Path dir = scripts.resolve(HexFormat.of().formatHex(sha.digest()).substring(0, 16));
       if (Files.isDirectory(dir)) {
         return dir;

@@ -36,7 +36,11 @@ public final class WindowsHost {
     return Arrays.stream(Advapi32Util.getCurrentUserGroups()).anyMatch(g -> HYPERV_ADMINISTRATORS_SID.equals(g.sidString));
   }
 
-  enum VmProperty { ElementName, EnabledState, OnTimeInMilliseconds }
+  public static boolean isElevated() {
+    return Advapi32Util.isCurrentProcessElevated();
+  }
+
+  enum VmProperty { Name, ElementName, EnabledState, OnTimeInMilliseconds }
 
   public static WmiVm vm(String vmName) {
     String where = WmiVmQuery.condition(vmName);
@@ -47,14 +51,17 @@ public final class WindowsHost {
       WbemcliUtil.WmiQuery<VmProperty> q = new WbemcliUtil.WmiQuery<>(WmiVmQuery.NAMESPACE,
           "Msvm_ComputerSystem WHERE " + where, VmProperty.class);
       WbemcliUtil.WmiResult<VmProperty> r = q.execute(WMI_TIMEOUT_MS);
-      if (r.getResultCount() == 0) {
-        return new WmiVm.Absent();
+      for (int i = 0; i < r.getResultCount(); i++) {
+        if (!WmiVmQuery.isVm(r.getValue(VmProperty.Name, i))) {
+          continue;
+        }
+        Object state = r.getValue(VmProperty.EnabledState, i);
+        if (!(state instanceof Number n)) {
+          return new WmiVm.Unreadable("EnabledState is " + state);
+        }
+        return new WmiVm.Found(n.intValue(), WmiVmQuery.uptimeMillis(r.getValue(VmProperty.OnTimeInMilliseconds, i)));
       }
-      Object state = r.getValue(VmProperty.EnabledState, 0);
-      if (!(state instanceof Number n)) {
-        return new WmiVm.Unreadable("EnabledState is " + state);
-      }
-      return new WmiVm.Found(n.intValue(), WmiVmQuery.uptimeMillis(r.getValue(VmProperty.OnTimeInMilliseconds, 0)));
+      return new WmiVm.Absent();
     } catch (Exception | LinkageError e) {
       return new WmiVm.Unreadable(e.toString());
     } finally {

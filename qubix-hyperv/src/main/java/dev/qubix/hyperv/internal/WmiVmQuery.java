@@ -17,7 +17,16 @@ public final class WmiVmQuery {
     if (vmName == null || !SAFE_NAME.matcher(vmName).matches()) {
       throw new IllegalArgumentException("not a VM name: " + vmName);
     }
-    return "Caption='Virtual Machine' AND ElementName='" + vmName + "'";
+    // not Caption='Virtual Machine': Caption is translated ("Virtuell dator"; containers/libhvee#52).
+    // The host's own Msvm_ComputerSystem has its computer name as Name; VMs have a GUID (isVm).
+    return "ElementName='" + vmName + "'";
+  }
+
+  private static final Pattern GUID = Pattern.compile("(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  /** Whether an Msvm_ComputerSystem row is a VM: its Name is the VM's GUID. */
+  public static boolean isVm(Object name) {
+    return name instanceof String s && GUID.matcher(s).matches();
   }
 
   /** WMI hands uint64 over as a string (a VARIANT has no unsigned 64-bit type); -1 when unknown. */
