@@ -128,6 +128,93 @@ for f in "$fixtures"/bad-*.nix; do
   fi
 done
 
+# --- typed evaluation: the machines through nixpkgs' lib.evalModules -------------------
+# nixpkgs' lib/ (the nixpkgs.lib mirror; no registry ships it) runs the machine files and
+# flake.nix against typed stand-ins of the NixOS options (tests/typed/). Without it these
+# checks are skipped, also under CI: QUBIX_NIXPKGS_LIB=/path/to/nixpkgs.lib checkout.
+libroot=${QUBIX_NIXPKGS_LIB:-}
+if [ -z "$libroot" ] || [ ! -f "$libroot/lib/default.nix" ]; then
+  echo "skip typed evaluation of machines and flake (set QUBIX_NIXPKGS_LIB to a nixpkgs lib checkout)"
+else
+  typed_prelude="let e = import $here/typed/eval.nix { nixpkgsLib = import $libroot/lib; };
+    lib = e.lib; flake = e.flakeOutputs; pkgs = flake.packages.x86_64-linux;
+    sys = flake.nixosConfigurations; machine = e.machine e.spotibox; in"
+  # typed_is NAME EXPR WANT: EXPR (after the prelude) must print WANT (--json).
+  typed_is() {
+    local out
+    if out=$(nix-instantiate --eval --strict --json -E "$typed_prelude $2" 2>&1) && [ "$out" = "$3" ]; then
+      pass "$1"
+    else
+      fail "$1" "want $3, got: $out"
+    fi
+  }
+  # typed_fails NAME EXPR WANT [UNWANTED]: evaluation must fail, saying WANT (and not UNWANTED).
+  typed_fails() {
+    local out
+    if out=$(nix-instantiate --eval --strict --json -E "$typed_prelude $2" 2>&1); then
+      fail "$1" "evaluation succeeded: $out"
+    elif grep -qF -- "$3" <<<"$out" && { [ -z "${4:-}" ] || ! grep -qF -- "$4" <<<"$out"; }; then
+      pass "$1"
+    else
+      fail "$1" "$out"
+    fi
+  }
+
+  # 1. nix flake check / nixos-rebuild evaluate config.system.build.toplevel.
+  for m in spotibox spotibox-debug; do
+    typed_is "item 1: nixosConfigurations.$m: config.system.build.toplevel evaluates (root fs, GRUB device)" \
+      "sys.$m.config.system.build.toplevel" "\"toplevel of $m\""
+  done
+  typed_is "item 1: nixosConfigurations.spotibox is the Hyper-V guest (root by label nixos, GRUB nodev)" \
+    "[ sys.spotibox.config.fileSystems.\"/\".device sys.spotibox.config.boot.loader.grub.device ]" \
+    '["/dev/disk/by-label/nixos","nodev"]'
+  typed_is "item 1: the qemu variant keeps GRUB on /dev/vda (no base-level GRUB device)" \
+    "pkgs.spotibox-qcow2.passthru.config.boot.loader.grub.devices" '["/dev/vda"]'
+  # 2. The system disk size is a qubix option, 8192 MiB by default, for both variants.
+  typed_is "item 2: spotibox-vhdx and spotibox-qcow2 are built with diskSize 8192 MiB (qubix.systemDisk.sizeMiB)" \
+    "[ pkgs.spotibox-vhdx.qubixStubArgs.diskSize pkgs.spotibox-qcow2.qubixStubArgs.diskSize ]" '[8192,8192]'
+  typed_is "item 2: qubix.systemDisk.sizeMiB = 12288 reaches the Hyper-V image builder" \
+    "(e.machine e.spotibox { qubix.systemDisk.sizeMiB = 12288; }).system.build.images.hyperv.qubixStubArgs.diskSize" '12288'
+  # 3. No nixpkgs channel copy in either image.
+  typed_is "item 3: every image is built with copyChannel = false" \
+    "map (n: pkgs.\${n}.qubixStubArgs.copyChannel) [ \"spotibox-vhdx\" \"spotibox-qcow2\" \"spotibox-debug-vhdx\" \"spotibox-debug-qcow2\" ]" \
+    '[false,false,false,false]'
+  # 4. qubix.rdp.user = "user" is a clear error.
+  typed_fails "item 4: qubix.rdp.user = \"user\" fails naming qubix.rdp.user, not a duplicate attribute" \
+    "(e.machine e.spotibox { qubix.rdp.user = lib.mkForce \"user\"; }).system.build.toplevel" \
+    "qubix.rdp.user must differ from the console user" "already defined"
+  # 5. Root has one password option: no "multiple of the options" warning.
+  typed_is "item 5: no evaluation warnings (root has only NixOS's initialHashedPassword)" \
+    "map (m: sys.\${m}.config.warnings) [ \"spotibox\" \"spotibox-debug\" ]" '[[],[]]'
+  typed_is "item 5: users.users.root: hashedPassword unset, initialHashedPassword \"!\"" \
+    "with sys.spotibox.config.users.users.root; [ hashedPassword initialHashedPassword ]" '[null,"!"]'
+  # 6. The IPv4 option type has the manifest's octet rule.
+  for bad in 10.0.0.300 010.0.0.1 10.0.0 256.1.1.1; do
+    typed_fails "item 6: qubix.network.staticIp = $bad is refused by the option type" \
+      "(e.machine e.spotibox { qubix.network = { staticIp = \"$bad\"; gateway = \"10.0.0.1\"; }; }).qubix.network.staticIp" \
+      "qubix.network.staticIp"
+  done
+  typed_fails "item 6: qubix.network.nameservers = [ \"1.1.1.01\" ] is refused by the option type" \
+    "(e.machine e.spotibox { qubix.network.nameservers = [ \"1.1.1.01\" ]; }).qubix.network.nameservers" \
+    "qubix.network.nameservers"
+  typed_is "item 6: a valid static address evaluates" \
+    "(e.machine e.spotibox { qubix.network = { staticIp = \"10.0.0.254\"; gateway = \"10.0.0.1\"; }; }).networking.interfaces.eth0.ipv4.addresses" \
+    '[{"address":"10.0.0.254","prefixLength":24}]'
+  # 8. Nothing redundant.
+  typed_is "item 8: TCP ports opened once: xrdp's openFirewall only (prod [3389], debug [3389,22])" \
+    "[ sys.spotibox.config.networking.firewall.allowedTCPPorts sys.spotibox-debug.config.networking.firewall.allowedTCPPorts ]" \
+    '[[3389],[3389,22]]'
+  typed_is "item 8: boot.kernelPackages and services.openssh.openFirewall left at their defaults (priority 1500)" \
+    "map (o: o.highestPrio) (with sys.spotibox-debug.options; [ boot.kernelPackages services.openssh.openFirewall ])" \
+    '[1500,1500]'
+fi
+if grep -q 'graphical-desktop.enable' "$nixdir/profiles/audio/pulseaudio-xrdp.nix" \
+  && ! grep -q 'graphical-desktop.nix turns it on by default' "$nixdir/profiles/audio/pulseaudio-xrdp.nix"; then
+  pass "item 8: pulseaudio-xrdp.nix says PipeWire follows services.graphical-desktop.enable"
+else
+  fail "item 8: pulseaudio-xrdp.nix says PipeWire follows services.graphical-desktop.enable"
+fi
+
 # --- deterministic UUIDs for the home image -----------------------------------------
 uuid_re='^"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$'
 u1=$(nix-instantiate --eval -E "import $nixdir/lib/uuid.nix \"qubix-fs-uuid:spotibox-home-vhdx\"")

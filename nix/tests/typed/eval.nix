@@ -1,0 +1,26 @@
+# Entry point of the typed evaluation (tests/check.sh):
+#   nix-instantiate --eval --strict --json nix/tests/typed/eval.nix \
+#     --arg nixpkgsLib 'import <nixpkgs lib>' -A <attribute>
+# `flake` is nix/flake.nix's outputs with the stand-in nixpkgs; `machine` evaluates one
+# machine file with extra modules (for the checks that feed it bad values).
+{ nixpkgsLib }:
+let
+  lib = nixpkgsLib;
+  nixpkgs = import ./nixpkgs.nix { inherit lib; };
+  flakeOutputs = (import ../../flake.nix).outputs {
+    self = flakeOutputs;
+    inherit nixpkgs;
+  };
+  machine =
+    file: extra:
+    (nixpkgs.lib.nixosSystem {
+      modules = [
+        file
+        extra
+      ];
+    }).config;
+in
+{
+  inherit lib flakeOutputs machine;
+  spotibox = ../../machines/spotibox.nix;
+}
