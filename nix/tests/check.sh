@@ -228,7 +228,7 @@ fi
 
 # --- the home image script, for real, at a small size --------------------------------
 missing=""
-for tool in mkfs.ext4 qemu-img blkid; do
+for tool in mkfs.ext4 qemu-img blkid dumpe2fs; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin:/sbin command -v "$tool" >/dev/null || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
@@ -264,6 +264,37 @@ else
     fi
   else
     fail "images/make-home-image.sh runs" "$out"
+  fi
+
+  # Item 7: the real default size. qemu-img's default 16 MiB VHDX block made the blank
+  # 16 GiB home 344 MB; 1 MiB blocks keep it at 32 MiB. Inode tables are written now
+  # (lazy_itable_init=0), so the first mount does not grow the file.
+  home_mib=$(nix-instantiate --eval -E "(import $nixdir/lib/defaults.nix).homeDisk.sizeMiB")
+  budget_bytes=$((32 * 1024 * 1024))
+  if out=$(bash "$nixdir/images/make-home-image.sh" "$work/c.vhdx" qubix-home "$home_mib" "$fsuuid" "$seed" 2>&1 \
+    && bash "$nixdir/images/make-home-image.sh" "$work/d.vhdx" qubix-home "$home_mib" "$fsuuid" "$seed" 2>&1); then
+    size=$(stat -c %s "$work/c.vhdx")
+    if [ "$size" -le "$budget_bytes" ]; then
+      pass "item 7: blank $home_mib MiB home VHDX is $size bytes (at most 32 MiB)"
+    else
+      fail "item 7: blank $home_mib MiB home VHDX is at most 32 MiB" "$size bytes"
+    fi
+    if out=$(qemu-img compare -q -f vhdx -F vhdx "$work/c.vhdx" "$work/d.vhdx" 2>&1); then
+      pass "item 7: two $home_mib MiB home images hold bit-identical disks"
+    else
+      fail "item 7: two $home_mib MiB home images hold bit-identical disks" "$out"
+    fi
+    qemu-img convert -f vhdx -O raw "$work/c.vhdx" "$work/c.raw"
+    groups=$(dumpe2fs "$work/c.raw" 2>/dev/null | grep -c '^Group [0-9]' || true)
+    zeroed=$(dumpe2fs "$work/c.raw" 2>/dev/null | grep '^Group [0-9]' | grep -c 'ITABLE_ZEROED' || true)
+    rm -f "$work/c.raw"
+    if [ "$groups" -gt 0 ] && [ "$zeroed" = "$groups" ]; then
+      pass "item 7: inode tables initialised at mkfs (ITABLE_ZEROED in all $groups groups)"
+    else
+      fail "item 7: inode tables initialised at mkfs" "$zeroed of $groups groups ITABLE_ZEROED"
+    fi
+  else
+    fail "item 7: images/make-home-image.sh at $home_mib MiB" "$out"
   fi
 fi
 
