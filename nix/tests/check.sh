@@ -174,7 +174,7 @@ else
   typed_is "item 2: spotibox-vhdx and spotibox-qcow2 are built with diskSize 8192 MiB (qubix.systemDisk.sizeMiB)" \
     "[ pkgs.spotibox-vhdx.qubixStubArgs.diskSize pkgs.spotibox-qcow2.qubixStubArgs.diskSize ]" '[8192,8192]'
   typed_is "item 2: qubix.systemDisk.sizeMiB = 12288 reaches the Hyper-V image builder" \
-    "(e.machine e.spotibox { qubix.systemDisk.sizeMiB = 12288; }).system.build.images.hyperv.qubixStubArgs.diskSize" '12288'
+    "(e.machine e.spotibox { qubix.systemDisk.sizeMiB = 12288; }).system.build.hypervImage.qubixStubArgs.diskSize" '12288'
   # 3. No nixpkgs channel copy in either image.
   typed_is "item 3: every image is built with copyChannel = false" \
     "map (n: pkgs.\${n}.qubixStubArgs.copyChannel) [ \"spotibox-vhdx\" \"spotibox-qcow2\" \"spotibox-debug-vhdx\" \"spotibox-debug-qcow2\" ]" \
@@ -207,6 +207,24 @@ else
   typed_is "item 8: boot.kernelPackages and services.openssh.openFirewall left at their defaults (priority 1500)" \
     "map (o: o.highestPrio) (with sys.spotibox-debug.options; [ boot.kernelPackages services.openssh.openFirewall ])" \
     '[1500,1500]'
+
+  # Egress allowlist (profiles/network/egress.nix).
+  allow="(e.machine e.spotibox { qubix.network = { staticIp = \"10.0.0.5\"; gateway = \"10.0.0.1\"; nameservers = [ \"9.9.9.9\" ]; egress = { mode = lib.mkForce \"allowlist\"; domains = [ \"spotify.com\" \"scdn.co\" ]; }; }; })"
+  typed_is "egress: spotibox is open (no nftables table, no dnsmasq) and its manifest says so" \
+    "[ sys.spotibox.config.networking.nftables.enable sys.spotibox.config.services.dnsmasq.enable flake.lib.qubixManifest.machines.spotibox.network.egress.mode ]" \
+    '[false,false,"open"]'
+  typed_is "egress: allowlist evaluates; dnsmasq fills sets allowed4/allowed6 per domain, resolver 127.0.0.1, upstream the static DNS" \
+    "let c = $allow; in [ c.system.build.toplevel c.services.dnsmasq.settings.nftset c.networking.nameservers c.services.dnsmasq.settings.server ]" \
+    '["toplevel of spotibox",["/spotify.com/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6","/scdn.co/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6"],["127.0.0.1"],["9.9.9.9"]]'
+  typed_is "egress: allowlist output chain: policy drop, DNS only from dnsmasq, TCP/UDP only to the sets" \
+    "let t = $allow.networking.nftables.tables.qubix-egress; has = x: lib.hasInfix x t.content; in [ t.family (has \"hook output priority filter; policy drop;\") (has \"meta skuid \\\"dnsmasq\\\" udp dport 53 accept\") (has \"ip daddr @allowed4 meta l4proto { tcp, udp } accept\") (has \"ip6 daddr @allowed6\") ]" \
+    '["inet",true,true,true,true]'
+  typed_fails "egress: allowlist without domains fails naming qubix.network.egress.domains" \
+    "(e.machine e.spotibox { qubix.network.egress.mode = lib.mkForce \"allowlist\"; }).system.build.toplevel" \
+    "qubix.network.egress.domains"
+  typed_fails "egress: qubix.network.egress.mode = \"proxy\" is refused by the option type" \
+    "(e.machine e.spotibox { qubix.network.egress.mode = lib.mkForce \"proxy\"; }).qubix.network.egress.mode" \
+    "qubix.network.egress.mode"
 fi
 if grep -q 'graphical-desktop.enable' "$nixdir/profiles/audio/pulseaudio-xrdp.nix" \
   && ! grep -q 'graphical-desktop.nix turns it on by default' "$nixdir/profiles/audio/pulseaudio-xrdp.nix"; then

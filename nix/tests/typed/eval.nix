@@ -11,14 +11,18 @@ let
     self = flakeOutputs;
     inherit nixpkgs;
   };
+  # As flake.nix exports a machine: extended with its Hyper-V image module.
   machine =
     file: extra:
-    (nixpkgs.lib.nixosSystem {
-      modules = [
-        file
-        extra
-      ];
-    }).config;
+    let
+      base = nixpkgs.lib.nixosSystem {
+        modules = [
+          file
+          extra
+        ];
+      };
+    in
+    (base.extendModules { modules = [ base.config.image.modules.hyperv ]; }).config;
 in
 {
   inherit lib flakeOutputs machine;
