@@ -119,12 +119,28 @@
           default = systemImages.spotibox-vhdx;
         };
 
-      checks.${system} = {
-        spotibox-basic = import ./tests/spotibox-basic.nix {
-          inherit pkgs;
-          machine = ./machines/spotibox.nix;
+      # NixOS VM tests (need KVM) and the closure budget; `nix flake check` builds them.
+      checks.${system} =
+        builtins.mapAttrs
+          (
+            _: file:
+            import file {
+              inherit pkgs;
+              machine = ./machines/spotibox.nix;
+            }
+          )
+          {
+            spotibox-basic = ./tests/spotibox-basic.nix;
+            xrdp-session = ./tests/xrdp-session.nix;
+            home-persistence = ./tests/home-persistence.nix;
+            egress = ./tests/egress.nix;
+          }
+        // {
+          closure-budget = import ./tests/closure-budget.nix {
+            inherit pkgs;
+            inherit (nixosConfigurations.spotibox.config.system.build) toplevel;
+          };
+          qubix-manifest-json = manifestJson;
         };
-        qubix-manifest-json = manifestJson;
-      };
     };
 }

@@ -225,6 +225,44 @@ else
   typed_fails "egress: qubix.network.egress.mode = \"proxy\" is refused by the option type" \
     "(e.machine e.spotibox { qubix.network.egress.mode = lib.mkForce \"proxy\"; }).qubix.network.egress.mode" \
     "qubix.network.egress.mode"
+
+  # NixOS VM tests: each evaluates under the typed stub (nodes' toplevels, no warnings),
+  # its test script is valid Python, and it tests what it says.
+  checks="flake.checks.x86_64-linux"
+  typed_is "flake checks: the four NixOS tests, the closure budget and the manifest" \
+    "builtins.attrNames $checks" \
+    '["closure-budget","egress","home-persistence","qubix-manifest-json","spotibox-basic","xrdp-session"]'
+  for t in spotibox-basic xrdp-session home-persistence egress; do
+    typed_is "test $t: runNixOSTest arguments valid, every node's toplevel evaluates, no warnings" \
+      "let q = $checks.$t.qubixTest; in [ q.name (builtins.all (x: lib.hasPrefix \"toplevel of \" x) (builtins.attrValues q.nodes)) q.warnings q.node.pkgsReadOnly ]" \
+      "[\"$t\",true,[],false]"
+    if script=$(nix-instantiate --eval --strict --json -E "$typed_prelude $checks.$t.qubixTest.script" 2>&1 | jq -r .) \
+      && out=$(python3 -c 'import sys; compile(sys.stdin.read(), sys.argv[1], "exec")' "$t" <<<"$script" 2>&1); then
+      pass "test $t: testScript is valid Python"
+    else
+      fail "test $t: testScript is valid Python" "${out:-$script}"
+    fi
+  done
+  typed_is "test home-persistence: the VM mounts /home exactly as the machine does (lib/home-mount.nix)" \
+    "let c = $checks.home-persistence.qubixTest.nodeConfigs.machine; in [ (c.fileSystems.\"/home\" == sys.spotibox.config.fileSystems.\"/home\") c.fileSystems.\"/home\".device c.virtualisation.emptyDiskImages ]" \
+    '[true,"/dev/disk/by-label/qubix-home",[512]]'
+  typed_is "test egress: machine in allowlist mode for allowed.test, upstream DNS the internet node (192.168.1.1)" \
+    "let c = $checks.egress.qubixTest.nodeConfigs.machine; in [ c.qubix.network.egress.mode c.services.dnsmasq.settings.nftset c.services.dnsmasq.settings.server (c.networking.nftables.tables ? qubix-egress) ]" \
+    '["allowlist",["/allowed.test/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6"],["192.168.1.1"],true]'
+  typed_is "test xrdp-session: the client has FreeRDP and logs in as rdp" \
+    "let q = $checks.xrdp-session.qubixTest; in [ (builtins.length q.nodeConfigs.client.environment.systemPackages) (lib.hasInfix \"/u:rdp /p:qubix\" q.script) (lib.hasInfix \"/auth-only\" q.script) ]" \
+    '[2,true,true]'
+  # The closure budget: one number (lib/budget.nix), used by the check, quoted in README.
+  budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB")
+  typed_is "closure-budget: checks the production toplevel against lib/budget.nix ($budget MiB)" \
+    "let b = $checks.closure-budget; in [ (lib.hasInfix \"\${toString (import $nixdir/lib/budget.nix).closureMiB} * 1024 * 1024\" b.qubixScript) (lib.hasInfix \"total-nar-size\" b.qubixScript) ]" \
+    '[true,true]'
+fi
+budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB")
+if grep -qF "closure budget: $budget MiB" "$nixdir/../README.md"; then
+  pass "README states the closure budget of lib/budget.nix ($budget MiB)"
+else
+  fail "README states the closure budget of lib/budget.nix (\"closure budget: $budget MiB\")"
 fi
 if grep -q 'graphical-desktop.enable' "$nixdir/profiles/audio/pulseaudio-xrdp.nix" \
   && ! grep -q 'graphical-desktop.nix turns it on by default' "$nixdir/profiles/audio/pulseaudio-xrdp.nix"; then

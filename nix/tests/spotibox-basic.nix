@@ -9,11 +9,15 @@ pkgs.testers.runNixOSTest {
   # MP3/Opus): keep nixpkgs.* writable in the node (nixos/lib/testing/nodes.nix).
   node.pkgsReadOnly = false;
 
-  nodes.machine = {
-    imports = [ machine ];
-    virtualisation.memorySize = 2048;
-    virtualisation.diskSize = 4096;
-  };
+  nodes.machine =
+    { lib, ... }:
+    {
+      imports = [ machine ];
+      virtualisation.memorySize = 2048;
+      virtualisation.diskSize = 4096;
+      # The test network (nixos/lib/testing/network.nix) sets eth1 statically.
+      networking.useDHCP = lib.mkForce false;
+    };
 
   testScript = ''
     machine.start()
@@ -37,8 +41,13 @@ pkgs.testers.runNixOSTest {
         machine.succeed("command -v spotify")
         machine.succeed("command -v openbox-session")
 
+    with subtest("openbox is xrdp's session; egress is open by default"):
+        machine.succeed("grep -q openbox-session /etc/xrdp/startwm.sh || grep -rq openbox-session /etc/xrdp")
+        machine.fail("nft list table inet qubix-egress")
+
     with subtest("avahi publishes, PipeWire does not run"):
         machine.wait_for_unit("avahi-daemon.service")
+        machine.succeed("avahi-resolve-host-name -4 spotibox.local")
         machine.fail("pgrep -x pipewire")
         machine.fail("pgrep -x wireplumber")
   '';

@@ -38,6 +38,8 @@ let
     "nftables"
     "freerdp"
     "xrdp"
+    "dnsutils"
+    "xvfb-run"
   ];
 
   pkgs =
@@ -87,13 +89,20 @@ let
         "interactive"
       ];
       unknown = builtins.filter (k: !(builtins.elem k allowed)) (builtins.attrNames test);
+      # network.nix numbers the nodes in name order: 192.168.1.<n>.
+      names = builtins.attrNames test.nodes;
+      number = name: toString (1 + lib.lists.findFirstIndex (n: n == name) 0 names);
       nodes = builtins.mapAttrs (
-        _: m:
+        name: m:
         (nixosSystem {
           modules = [
             m
             (test.defaults or { })
-            { _module.args.nodes = nodes; }
+            ./nixos/modules/virtualisation/qemu-vm.nix
+            {
+              _module.args.nodes = nodes;
+              networking.primaryIPAddress = "192.168.1.${number name}";
+            }
           ];
         }).config
       ) test.nodes;
@@ -110,6 +119,7 @@ let
           inherit (test) name;
           inherit script;
           nodes = builtins.mapAttrs (_: c: c.system.build.toplevel) nodes;
+          nodeConfigs = nodes;
           warnings = lib.concatMap (c: c.warnings) (builtins.attrValues nodes);
           node = test.node or { };
         };

@@ -189,6 +189,7 @@ in
       # nixos/modules/virtualisation/qemu-vm.nix (test nodes only)
       memorySize = opt types.ints.positive 1024;
       emptyDiskImages = opt (types.listOf types.ints.positive) [ ];
+      fileSystems = opt (types.attrsOf (types.submodule fsModule)) { };
       cores = opt types.ints.positive 1;
     };
 
@@ -215,6 +216,8 @@ in
     networking = {
       # nixos/modules/tasks/network-interfaces.nix
       hostName = str "nixos";
+      # nixos/lib/testing/network.nix (test nodes only)
+      primaryIPAddress = str "";
       usePredictableInterfaceNames = bool true;
       useDHCP = bool true;
       interfaces = opt (types.attrsOf (types.submodule ifaceModule)) { };
