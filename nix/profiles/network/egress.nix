@@ -1,7 +1,8 @@
 # qubix.network.egress: with mode = "allowlist" the guest reaches only the domains listed
 # (and their subdomains). dnsmasq is the guest's resolver; each answer for an allowed name
 # adds its addresses to an nftables set (dnsmasq's nftset, built in: pkgs/by-name/dn/dnsmasq
-# has -DHAVE_NFTSET on Linux), and an nftables output chain drops everything else.
+# has -DHAVE_NFTSET on Linux), and an nftables output chain (policy drop) refuses everything
+# else, with a reject so that programs fail at once instead of waiting for a timeout.
 # What still leaves the guest in allowlist mode: replies on connections the host opened
 # (RDP), DHCP, mDNS (Avahi), ICMP errors and IPv6 neighbour discovery, dnsmasq's own
 # upstream DNS queries (by its uid), and TCP/UDP to the set's addresses.
