@@ -18,7 +18,9 @@
 
       imageNames = import ./lib/image-names.nix;
 
-      nixosConfigurations = builtins.mapAttrs (
+      # The machines as written: no root file system and no boot loader of their own (the
+      # image variants add those), so their toplevel does not evaluate; images come from here.
+      baseSystems = builtins.mapAttrs (
         _: module:
         lib.nixosSystem {
           modules = [
@@ -28,7 +30,15 @@
         }
       ) machines;
 
-      configOf = name: nixosConfigurations.${name}.config;
+      # What `nix flake check` and `nixos-rebuild --flake .#<m>` see: the machine as the
+      # Hyper-V image runs it (its image.modules.hyperv, i.e. hyperv-image.nix plus
+      # profiles/base.nix's additions, applied the way nixos/modules/image/images.nix does),
+      # so fileSystems."/" and the GRUB device are those of the VHDX.
+      nixosConfigurations = builtins.mapAttrs (
+        _: base: base.extendModules { modules = [ base.config.image.modules.hyperv ]; }
+      ) baseSystems;
+
+      configOf = name: baseSystems.${name}.config;
       namesOf = name: imageNames name (configOf name);
 
       # The qemu variant: qcow2, BIOS GRUB on /dev/vda (nixos/modules/image/images.nix).
@@ -109,12 +119,28 @@
           default = systemImages.spotibox-vhdx;
         };
 
-      checks.${system} = {
-        spotibox-basic = import ./tests/spotibox-basic.nix {
-          inherit pkgs;
-          machine = ./machines/spotibox.nix;
+      # NixOS VM tests (need KVM) and the closure budget; `nix flake check` builds them.
+      checks.${system} =
+        builtins.mapAttrs
+          (
+            _: file:
+            import file {
+              inherit pkgs;
+              machine = ./machines/spotibox.nix;
+            }
+          )
+          {
+            spotibox-basic = ./tests/spotibox-basic.nix;
+            xrdp-session = ./tests/xrdp-session.nix;
+            home-persistence = ./tests/home-persistence.nix;
+            egress = ./tests/egress.nix;
+          }
+        // {
+          closure-budget = import ./tests/closure-budget.nix {
+            inherit pkgs;
+            inherit (nixosConfigurations.spotibox.config.system.build) toplevel;
+          };
+          qubix-manifest-json = manifestJson;
         };
-        qubix-manifest-json = manifestJson;
-      };
     };
 }

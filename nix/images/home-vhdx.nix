@@ -5,6 +5,7 @@
 {
   runCommand,
   e2fsprogs,
+  python3,
   vmTools,
   name,
   label,
@@ -21,11 +22,13 @@ runCommand name
       # The qemu that make-disk-image already uses for the system images
       # (nixos/lib/make-disk-image.nix, pkgs.vmTools.qemu): no extra closure.
       vmTools.qemu
+      # vhdx-fixed-ids.py (build time only; pkgs.python3, pkgs/top-level/all-packages.nix)
+      python3
     ];
     passthru.filePath = fileName;
   }
   ''
     mkdir -p $out
-    bash ${./make-home-image.sh} $out/${fileName} ${label} ${toString sizeMiB} \
+    bash ${./.}/make-home-image.sh $out/${fileName} ${label} ${toString sizeMiB} \
       ${uuid "qubix-fs-uuid:${name}"} ${uuid "qubix-hash-seed:${name}"}
   ''

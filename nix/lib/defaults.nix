@@ -9,7 +9,12 @@
     prefixLength = 24;
     gateway = null;
     nameservers = [ "1.1.1.1" ];
+    egress = {
+      mode = "open";
+      domains = [ ];
+    };
   };
+  systemDisk.sizeMiB = 8192;
   homeDisk = {
     enable = true;
     label = "qubix-home";

@@ -31,6 +31,8 @@ let
   broadcast = prefixLength: n: network prefixLength n + blockSize prefixLength - 1;
 in
 {
+  # The whole-string regex (builtins.match anchors it), for types.strMatching in modules/qubix.nix.
+  pattern = dotted;
   inherit
     isIpv4
     toInt

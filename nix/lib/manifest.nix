@@ -53,6 +53,10 @@ let
       gateway = get "network" "gateway";
       nameservers = get "network" "nameservers";
       static = staticIp != null;
+      egress = {
+        mode = ((q.network or { }).egress or { }).mode or defaults.network.egress.mode;
+        domains = ((q.network or { }).egress or { }).domains or defaults.network.egress.domains;
+      };
 
       home = {
         enable = get "homeDisk" "enable";
@@ -114,6 +118,18 @@ let
         {
           ok = !static || gateway != null;
           msg = "${opt "network.gateway"} must be set when qubix.network.staticIp is set (${show staticIp})";
+        }
+        {
+          ok = builtins.elem egress.mode [ "open" "allowlist" ];
+          msg = "${opt "network.egress.mode"} ${show egress.mode} must be \"open\" or \"allowlist\"";
+        }
+        {
+          ok = builtins.isList egress.domains && builtins.all (matches "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+") egress.domains;
+          msg = "${opt "network.egress.domains"} must be a list of domain names like spotify.com";
+        }
+        {
+          ok = egress.mode != "allowlist" || egress.domains != [ ];
+          msg = "${opt "network.egress.domains"} must not be empty when qubix.network.egress.mode is \"allowlist\"";
         }
         {
           ok = builtins.isBool home.enable;
@@ -217,7 +233,9 @@ let
       inherit hostName mode;
       vmName = "qubix-${hostName}";
       inherit (vm) cpuCount memoryStartupBytes maxMemoryBytes;
-      network = if static then staticNetwork else { mode = "dhcp"; };
+      network = (if static then staticNetwork else { mode = "dhcp"; }) // {
+        inherit egress;
+      };
       homeDisk = home;
       inherit rdp;
       mdnsName = "${hostName}.local";

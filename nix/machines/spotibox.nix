@@ -8,6 +8,7 @@
     ../profiles/users.nix
     ../profiles/security/minimal.nix
     ../profiles/network/default.nix
+    ../profiles/network/egress.nix
     ../profiles/storage/persistent-home.nix
     ../profiles/gui/openbox.nix
     ../profiles/audio/pulseaudio-xrdp.nix
@@ -32,6 +33,13 @@
       width = 1280;
       height = 800;
     };
+
+    # Egress stays open: Spotify publishes no list of the hosts its client needs (its
+    # CDNs and access points change), so an allowlist here would be a guess that breaks
+    # playback silently. To lock the guest down, list the domains you verified, e.g.
+    #   network.egress = { mode = "allowlist"; domains = [ "spotify.com" "scdn.co" ]; };
+    # (profiles/network/egress.nix; tests/egress.nix shows the mechanism working).
+    network.egress.mode = "open";
 
     # DHCP on the Hyper-V "Default Switch". For a fixed address on a NAT switch
     # "spotibox-nat", uncomment (the gateway is the host's side of that switch):

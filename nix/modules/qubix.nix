@@ -5,7 +5,9 @@
 let
   inherit (lib) mkOption types;
   d = import ../lib/defaults.nix;
-  ipv4 = types.strMatching "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}";
+  # The same octet rule as lib/manifest.nix (0-255, no leading zeros), so `nix build` of an
+  # image refuses 10.0.0.300 as the manifest does (lib.types.strMatching, lib/types.nix).
+  ipv4 = types.strMatching (import ../lib/ipv4.nix).pattern;
 in
 {
   options.qubix = {
@@ -48,6 +50,38 @@ in
         default = d.network.nameservers;
         description = "DNS servers in static mode.";
       };
+      egress = {
+        mode = mkOption {
+          type = types.enum [
+            "open"
+            "allowlist"
+          ];
+          default = d.network.egress.mode;
+          description = ''
+            `open`: the guest may connect anywhere. `allowlist`: outbound traffic is dropped
+            except DNS through the guest's own resolver (dnsmasq) and connections to addresses
+            that resolved from a name in {option}`qubix.network.egress.domains` or one of
+            their subdomains (profiles/network/egress.nix). The manifest carries the mode.
+          '';
+        };
+        domains = mkOption {
+          type = types.listOf (types.strMatching "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+");
+          default = d.network.egress.domains;
+          example = [ "spotify.com" ];
+          description = "Domains (with their subdomains) the guest may reach in allowlist mode.";
+        };
+      };
+    };
+
+    systemDisk.sizeMiB = mkOption {
+      type = types.ints.between 2048 (1024 * 1024);
+      default = d.systemDisk.sizeMiB;
+      description = ''
+        Size of the system disk image in MiB (virtualisation.diskSize of both image variants;
+        hyperv-image.nix would otherwise fix it at 4096). It must hold the closure (budgeted
+        in lib/budget.nix) with room for the journal and /tmp; the VHDX is dynamic, so the
+        size costs host disk only as it fills.
+      '';
     };
 
     homeDisk = {

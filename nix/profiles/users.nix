@@ -6,36 +6,47 @@
 let
   cfg = config.qubix;
   password = lib.optionalAttrs (cfg.labPassword != null) { initialPassword = cfg.labPassword; };
+  # The console user's name: qubix.rdp.user may not take it.
+  console = "user";
+  clash = cfg.rdp.user == console;
 in
 {
-  users.users.user = {
-    isNormalUser = true;
-    uid = 1000;
-    description = "Console user";
-    extraGroups = [
-      "audio"
-      "video"
-    ]
-    ++ lib.optional (cfg.mode == "debug") "wheel";
-  }
-  // password;
-
-  users.users.${cfg.rdp.user} = {
-    isNormalUser = true;
-    uid = 1001;
-    description = "RDP user";
-    # Never wheel: the RDP password travels to every client that connects.
-    extraGroups = [ "audio" ];
-  }
-  // password;
+  # Two separate definitions (not one attribute set with both names): with
+  # qubix.rdp.user = "user" a single set would stop evaluation with "dynamic attribute
+  # 'user' already defined" before the assertion below could name the option.
+  users.users = lib.mkMerge [
+    {
+      ${console} = {
+        isNormalUser = true;
+        uid = 1000;
+        description = "Console user";
+        extraGroups = [
+          "audio"
+          "video"
+        ]
+        ++ lib.optional (cfg.mode == "debug") "wheel";
+      }
+      // password;
+    }
+    (lib.mkIf (!clash) {
+      ${cfg.rdp.user} = {
+        isNormalUser = true;
+        uid = 1001;
+        description = "RDP user";
+        # Never wheel: the RDP password travels to every client that connects.
+        extraGroups = [ "audio" ];
+      }
+      // password;
+    })
+  ];
 
   assertions = [
     {
-      assertion = cfg.rdp.user != "user";
-      message = "qubix.rdp.user must differ from the console user `user`.";
+      assertion = !clash;
+      message = "qubix.rdp.user must differ from the console user `${console}` (it is \"${cfg.rdp.user}\"): pick another name, e.g. \"rdp\".";
     }
     {
-      assertion = !(builtins.elem "wheel" config.users.users.${cfg.rdp.user}.extraGroups);
+      assertion = clash || !(builtins.elem "wheel" config.users.users.${cfg.rdp.user}.extraGroups);
       message = "qubix.rdp.user (${cfg.rdp.user}) must not be in wheel.";
     }
   ];

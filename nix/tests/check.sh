@@ -6,7 +6,11 @@
 #   - every profile is used by a machine;
 #   - lib/manifest.nix on the fixtures gives exactly the expected JSON;
 #   - invalid fixtures fail evaluation with a message naming the option;
-#   - the home image script makes a labelled, reproducible ext4 in a dynamic VHDX.
+#   - the home image script makes a labelled, reproducible ext4 in a dynamic VHDX, and at
+#     the default 16 GiB the VHDX is at most 32 MiB with its inode tables written;
+#   - with QUBIX_NIXPKGS_LIB (a checkout of nixpkgs' lib/): the machines, flake.nix and the
+#     NixOS tests evaluated by the real lib.evalModules against typed stand-ins of the NixOS
+#     options (tests/typed/), covering review items 1-6 and 8, egress and the budget.
 # One line per check; last line "N passed, M failed"; exit status 1 on any failure.
 # Usage: bash nix/tests/check.sh
 set -euo pipefail
@@ -128,6 +132,149 @@ for f in "$fixtures"/bad-*.nix; do
   fi
 done
 
+# --- typed evaluation: the machines through nixpkgs' lib.evalModules -------------------
+# nixpkgs' lib/ (the nixpkgs.lib mirror; no registry ships it) runs the machine files and
+# flake.nix against typed stand-ins of the NixOS options (tests/typed/). Without it these
+# checks are skipped, also under CI: QUBIX_NIXPKGS_LIB=/path/to/nixpkgs.lib checkout.
+libroot=${QUBIX_NIXPKGS_LIB:-}
+if [ -z "$libroot" ] || [ ! -f "$libroot/lib/default.nix" ]; then
+  echo "skip typed evaluation of machines and flake (set QUBIX_NIXPKGS_LIB to a nixpkgs lib checkout)"
+else
+  typed_prelude="let e = import $here/typed/eval.nix { nixpkgsLib = import $libroot/lib; };
+    lib = e.lib; flake = e.flakeOutputs; pkgs = flake.packages.x86_64-linux;
+    sys = flake.nixosConfigurations; machine = e.machine e.spotibox; in"
+  # typed_is NAME EXPR WANT: EXPR (after the prelude) must print WANT (--json).
+  typed_is() {
+    local out
+    if out=$(nix-instantiate --eval --strict --json -E "$typed_prelude $2" 2>&1) && [ "$out" = "$3" ]; then
+      pass "$1"
+    else
+      fail "$1" "want $3, got: $out"
+    fi
+  }
+  # typed_fails NAME EXPR WANT [UNWANTED]: evaluation must fail, saying WANT (and not UNWANTED).
+  typed_fails() {
+    local out
+    if out=$(nix-instantiate --eval --strict --json -E "$typed_prelude $2" 2>&1); then
+      fail "$1" "evaluation succeeded: $out"
+    elif grep -qF -- "$3" <<<"$out" && { [ -z "${4:-}" ] || ! grep -qF -- "$4" <<<"$out"; }; then
+      pass "$1"
+    else
+      fail "$1" "$out"
+    fi
+  }
+
+  # 1. nix flake check / nixos-rebuild evaluate config.system.build.toplevel.
+  for m in spotibox spotibox-debug; do
+    typed_is "item 1: nixosConfigurations.$m: config.system.build.toplevel evaluates (root fs, GRUB device)" \
+      "sys.$m.config.system.build.toplevel" "\"toplevel of $m\""
+  done
+  typed_is "item 1: nixosConfigurations.spotibox is the Hyper-V guest (root by label nixos, GRUB nodev)" \
+    "[ sys.spotibox.config.fileSystems.\"/\".device sys.spotibox.config.boot.loader.grub.device ]" \
+    '["/dev/disk/by-label/nixos","nodev"]'
+  typed_is "item 1: the qemu variant keeps GRUB on /dev/vda (no base-level GRUB device)" \
+    "pkgs.spotibox-qcow2.passthru.config.boot.loader.grub.devices" '["/dev/vda"]'
+  # 2. The system disk size is a qubix option, 8192 MiB by default, for both variants.
+  typed_is "item 2: spotibox-vhdx and spotibox-qcow2 are built with diskSize 8192 MiB (qubix.systemDisk.sizeMiB)" \
+    "[ pkgs.spotibox-vhdx.qubixStubArgs.diskSize pkgs.spotibox-qcow2.qubixStubArgs.diskSize ]" '[8192,8192]'
+  typed_is "item 2: qubix.systemDisk.sizeMiB = 12288 reaches the Hyper-V image builder" \
+    "(e.machine e.spotibox { qubix.systemDisk.sizeMiB = 12288; }).system.build.hypervImage.qubixStubArgs.diskSize" '12288'
+  # 3. No nixpkgs channel copy in either image.
+  typed_is "item 3: every image is built with copyChannel = false" \
+    "map (n: pkgs.\${n}.qubixStubArgs.copyChannel) [ \"spotibox-vhdx\" \"spotibox-qcow2\" \"spotibox-debug-vhdx\" \"spotibox-debug-qcow2\" ]" \
+    '[false,false,false,false]'
+  # 4. qubix.rdp.user = "user" is a clear error.
+  typed_fails "item 4: qubix.rdp.user = \"user\" fails naming qubix.rdp.user, not a duplicate attribute" \
+    "(e.machine e.spotibox { qubix.rdp.user = lib.mkForce \"user\"; }).system.build.toplevel" \
+    "qubix.rdp.user must differ from the console user" "already defined"
+  # 5. Root has one password option: no "multiple of the options" warning.
+  typed_is "item 5: no evaluation warnings (root has only NixOS's initialHashedPassword)" \
+    "map (m: sys.\${m}.config.warnings) [ \"spotibox\" \"spotibox-debug\" ]" '[[],[]]'
+  typed_is "item 5: users.users.root: hashedPassword unset, initialHashedPassword \"!\"" \
+    "with sys.spotibox.config.users.users.root; [ hashedPassword initialHashedPassword ]" '[null,"!"]'
+  # 6. The IPv4 option type has the manifest's octet rule.
+  for bad in 10.0.0.300 010.0.0.1 10.0.0 256.1.1.1; do
+    typed_fails "item 6: qubix.network.staticIp = $bad is refused by the option type" \
+      "(e.machine e.spotibox { qubix.network = { staticIp = \"$bad\"; gateway = \"10.0.0.1\"; }; }).qubix.network.staticIp" \
+      "qubix.network.staticIp"
+  done
+  typed_fails "item 6: qubix.network.nameservers = [ \"1.1.1.01\" ] is refused by the option type" \
+    "(e.machine e.spotibox { qubix.network.nameservers = [ \"1.1.1.01\" ]; }).qubix.network.nameservers" \
+    "qubix.network.nameservers"
+  typed_is "item 6: a valid static address evaluates" \
+    "(e.machine e.spotibox { qubix.network = { staticIp = \"10.0.0.254\"; gateway = \"10.0.0.1\"; }; }).networking.interfaces.eth0.ipv4.addresses" \
+    '[{"address":"10.0.0.254","prefixLength":24}]'
+  # 8. Nothing redundant.
+  typed_is "item 8: TCP ports opened once: xrdp's openFirewall only (prod [3389], debug [3389,22])" \
+    "[ sys.spotibox.config.networking.firewall.allowedTCPPorts sys.spotibox-debug.config.networking.firewall.allowedTCPPorts ]" \
+    '[[3389],[3389,22]]'
+  typed_is "item 8: boot.kernelPackages and services.openssh.openFirewall left at their defaults (priority 1500)" \
+    "map (o: o.highestPrio) (with sys.spotibox-debug.options; [ boot.kernelPackages services.openssh.openFirewall ])" \
+    '[1500,1500]'
+
+  # Egress allowlist (profiles/network/egress.nix).
+  allow="(e.machine e.spotibox { qubix.network = { staticIp = \"10.0.0.5\"; gateway = \"10.0.0.1\"; nameservers = [ \"9.9.9.9\" ]; egress = { mode = lib.mkForce \"allowlist\"; domains = [ \"spotify.com\" \"scdn.co\" ]; }; }; })"
+  typed_is "egress: spotibox is open (no nftables table, no dnsmasq) and its manifest says so" \
+    "[ sys.spotibox.config.networking.nftables.enable sys.spotibox.config.services.dnsmasq.enable flake.lib.qubixManifest.machines.spotibox.network.egress.mode ]" \
+    '[false,false,"open"]'
+  typed_is "egress: allowlist evaluates; dnsmasq fills sets allowed4/allowed6 per domain, resolver 127.0.0.1, upstream the static DNS" \
+    "let c = $allow; in [ c.system.build.toplevel c.services.dnsmasq.settings.nftset c.networking.nameservers c.services.dnsmasq.settings.server ]" \
+    '["toplevel of spotibox",["/spotify.com/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6","/scdn.co/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6"],["127.0.0.1"],["9.9.9.9"]]'
+  typed_is "egress: allowlist output chain: policy drop, DNS only from dnsmasq, TCP/UDP only to the sets" \
+    "let t = $allow.networking.nftables.tables.qubix-egress; has = x: lib.hasInfix x t.content; in [ t.family (has \"hook output priority filter; policy drop;\") (has \"meta skuid \\\"dnsmasq\\\" udp dport 53 accept\") (has \"ip daddr @allowed4 meta l4proto { tcp, udp } accept\") (has \"ip6 daddr @allowed6\") ]" \
+    '["inet",true,true,true,true]'
+  typed_fails "egress: allowlist without domains fails naming qubix.network.egress.domains" \
+    "(e.machine e.spotibox { qubix.network.egress.mode = lib.mkForce \"allowlist\"; }).system.build.toplevel" \
+    "qubix.network.egress.domains"
+  typed_fails "egress: qubix.network.egress.mode = \"proxy\" is refused by the option type" \
+    "(e.machine e.spotibox { qubix.network.egress.mode = lib.mkForce \"proxy\"; }).qubix.network.egress.mode" \
+    "qubix.network.egress.mode"
+
+  # NixOS VM tests: each evaluates under the typed stub (nodes' toplevels, no warnings),
+  # its test script is valid Python, and it tests what it says.
+  checks="flake.checks.x86_64-linux"
+  typed_is "flake checks: the four NixOS tests, the closure budget and the manifest" \
+    "builtins.attrNames $checks" \
+    '["closure-budget","egress","home-persistence","qubix-manifest-json","spotibox-basic","xrdp-session"]'
+  for t in spotibox-basic xrdp-session home-persistence egress; do
+    typed_is "test $t: runNixOSTest arguments valid, every node's toplevel evaluates, no warnings" \
+      "let q = $checks.$t.qubixTest; in [ q.name (builtins.all (x: lib.hasPrefix \"toplevel of \" x) (builtins.attrValues q.nodes)) q.warnings q.node.pkgsReadOnly ]" \
+      "[\"$t\",true,[],false]"
+    if script=$(nix-instantiate --eval --strict --json -E "$typed_prelude $checks.$t.qubixTest.script" 2>&1 | jq -r .) \
+      && out=$(python3 -c 'import sys; compile(sys.stdin.read(), sys.argv[1], "exec")' "$t" <<<"$script" 2>&1); then
+      pass "test $t: testScript is valid Python"
+    else
+      fail "test $t: testScript is valid Python" "${out:-$script}"
+    fi
+  done
+  typed_is "test home-persistence: the VM mounts /home exactly as the machine does (lib/home-mount.nix)" \
+    "let c = $checks.home-persistence.qubixTest.nodeConfigs.machine; in [ (c.fileSystems.\"/home\" == sys.spotibox.config.fileSystems.\"/home\") c.fileSystems.\"/home\".device c.virtualisation.emptyDiskImages ]" \
+    '[true,"/dev/disk/by-label/qubix-home",[512]]'
+  typed_is "test egress: machine in allowlist mode for allowed.test, upstream DNS the internet node (192.168.1.1)" \
+    "let c = $checks.egress.qubixTest.nodeConfigs.machine; in [ c.qubix.network.egress.mode c.services.dnsmasq.settings.nftset c.services.dnsmasq.settings.server (c.networking.nftables.tables ? qubix-egress) ]" \
+    '["allowlist",["/allowed.test/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6"],["192.168.1.1"],true]'
+  typed_is "test xrdp-session: the client has FreeRDP and logs in as rdp" \
+    "let q = $checks.xrdp-session.qubixTest; in [ (builtins.length q.nodeConfigs.client.environment.systemPackages) (lib.hasInfix \"/u:rdp /p:qubix\" q.script) (lib.hasInfix \"/auth-only\" q.script) ]" \
+    '[2,true,true]'
+  # The closure budget: one number (lib/budget.nix), used by the check, quoted in README.
+  budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB" 2>&1 || true)
+  typed_is "closure-budget: checks the production toplevel against lib/budget.nix ($budget MiB)" \
+    "let b = $checks.closure-budget; in [ (lib.hasInfix \"\${toString (import $nixdir/lib/budget.nix).closureMiB} * 1024 * 1024\" b.qubixScript) (lib.hasInfix \"total-nar-size\" b.qubixScript) ]" \
+    '[true,true]'
+fi
+budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB" 2>/dev/null || echo missing)
+if grep -qF "closure budget: $budget MiB" "$nixdir/../README.md"; then
+  pass "README states the closure budget of lib/budget.nix ($budget MiB)"
+else
+  fail "README states the closure budget of lib/budget.nix (\"closure budget: $budget MiB\")"
+fi
+if grep -q 'graphical-desktop.enable' "$nixdir/profiles/audio/pulseaudio-xrdp.nix" \
+  && ! grep -q 'graphical-desktop.nix turns it on by default' "$nixdir/profiles/audio/pulseaudio-xrdp.nix"; then
+  pass "item 8: pulseaudio-xrdp.nix says PipeWire follows services.graphical-desktop.enable"
+else
+  fail "item 8: pulseaudio-xrdp.nix says PipeWire follows services.graphical-desktop.enable"
+fi
+
 # --- deterministic UUIDs for the home image -----------------------------------------
 uuid_re='^"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$'
 u1=$(nix-instantiate --eval -E "import $nixdir/lib/uuid.nix \"qubix-fs-uuid:spotibox-home-vhdx\"")
@@ -141,7 +288,7 @@ fi
 
 # --- the home image script, for real, at a small size --------------------------------
 missing=""
-for tool in mkfs.ext4 qemu-img blkid; do
+for tool in mkfs.ext4 qemu-img blkid dumpe2fs python3; do
   command -v "$tool" >/dev/null || PATH=$PATH:/usr/sbin:/sbin command -v "$tool" >/dev/null || missing="$missing $tool"
 done
 if [ -n "$missing" ]; then
@@ -177,6 +324,42 @@ else
     fi
   else
     fail "images/make-home-image.sh runs" "$out"
+  fi
+
+  # Item 7: the real default size. qemu-img's default 16 MiB VHDX block made the blank
+  # 16 GiB home 344 MB; 1 MiB blocks keep it at 32 MiB. Inode tables are written now
+  # (lazy_itable_init=0), so the first mount does not grow the file.
+  home_mib=$(nix-instantiate --eval -E "(import $nixdir/lib/defaults.nix).homeDisk.sizeMiB" 2>/dev/null || echo 16384)
+  budget_bytes=$((32 * 1024 * 1024))
+  if out=$(bash "$nixdir/images/make-home-image.sh" "$work/c.vhdx" qubix-home "$home_mib" "$fsuuid" "$seed" 2>&1 \
+    && bash "$nixdir/images/make-home-image.sh" "$work/d.vhdx" qubix-home "$home_mib" "$fsuuid" "$seed" 2>&1); then
+    size=$(stat -c %s "$work/c.vhdx")
+    if [ "$size" -le "$budget_bytes" ]; then
+      pass "item 7: blank $home_mib MiB home VHDX is $size bytes (at most 32 MiB)"
+    else
+      fail "item 7: blank $home_mib MiB home VHDX is at most 32 MiB" "$size bytes"
+    fi
+    if cmp -s "$work/c.vhdx" "$work/d.vhdx"; then
+      pass "item 7: two $home_mib MiB home images are bit-identical VHDX files"
+    else
+      fail "item 7: two $home_mib MiB home images are bit-identical VHDX files" "$(cmp -l "$work/c.vhdx" "$work/d.vhdx" | head -5)"
+    fi
+    if out=$(qemu-img check "$work/c.vhdx" 2>&1); then
+      pass "item 7: qemu-img check finds no errors in the home VHDX (fixed ids, checksums)"
+    else
+      fail "item 7: qemu-img check of the home VHDX" "$out"
+    fi
+    qemu-img convert -f vhdx -O raw "$work/c.vhdx" "$work/c.raw"
+    groups=$(dumpe2fs "$work/c.raw" 2>/dev/null | grep -c '^Group [0-9]' || true)
+    zeroed=$(dumpe2fs "$work/c.raw" 2>/dev/null | grep '^Group [0-9]' | grep -c 'ITABLE_ZEROED' || true)
+    rm -f "$work/c.raw"
+    if [ "$groups" -gt 0 ] && [ "$zeroed" = "$groups" ]; then
+      pass "item 7: inode tables initialised at mkfs (ITABLE_ZEROED in all $groups groups)"
+    else
+      fail "item 7: inode tables initialised at mkfs" "$zeroed of $groups groups ITABLE_ZEROED"
+    fi
+  else
+    fail "item 7: images/make-home-image.sh at $home_mib MiB" "$out"
   fi
 fi
 

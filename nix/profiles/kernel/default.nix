@@ -1,9 +1,9 @@
-# Kernel: the nixpkgs default LTS kernel, console on both the screen and the first
-# serial port, so the microvm backend's serial.log (QEMU) and Hyper-V's COM1 pipe show
+# Kernel: nixpkgs' default (boot.kernelPackages defaults to pkgs.linuxPackages,
+# nixos/modules/system/boot/kernel.nix, so it is not set here); console on both the screen
+# and the first serial port, so the microvm backend's serial.log (QEMU) and Hyper-V's COM1 pipe show
 # boot messages.
-{ lib, pkgs, ... }:
+{ lib, ... }:
 {
-  boot.kernelPackages = lib.mkDefault pkgs.linuxPackages;
   # The last console= is /dev/console (systemd's output goes there).
   boot.kernelParams = [
     "console=tty0"

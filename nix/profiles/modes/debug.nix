@@ -2,10 +2,9 @@
 { config, lib, pkgs, ... }:
 {
   config = lib.mkIf (config.qubix.mode == "debug") {
-    services.openssh = {
-      enable = true;
-      openFirewall = true; # TCP 22
-    };
+    # TCP 22 opens by itself: services.openssh.openFirewall defaults to true
+    # (nixos/modules/services/networking/ssh/sshd.nix).
+    services.openssh.enable = true;
     environment.systemPackages = with pkgs; [
       pavucontrol
       alsa-utils

@@ -8,10 +8,9 @@ in
   services.xrdp = {
     enable = true;
     inherit port;
-    openFirewall = true;
+    openFirewall = true; # adds services.xrdp.port to networking.firewall.allowedTCPPorts
     defaultWindowManager = "${pkgs.openbox}/bin/openbox-session";
   };
-  networking.firewall.allowedTCPPorts = [ port ];
 
   # mstsc negotiates MP3 or Opus when xrdp offers them and then may play silence; an
   # xrdp without those encoders falls back to PCM, which every client plays. The module

@@ -1,11 +1,11 @@
 # Small attack surface: firewall on (profiles open exactly what they serve), no root
 # login, sudo only for wheel (only the console user, only in debug mode).
-{ lib, ... }:
+# Root's password stays locked by NixOS itself: users-groups.nix gives root
+# `initialHashedPassword = mkDefault "!"`; a second password option here would only add the
+# "multiple of the options" warning (and break root login in the NixOS test driver).
+{ ... }:
 {
   networking.firewall.enable = true;
-
-  # Locked root password (users-groups.nix: "!" matches no password).
-  users.users.root.hashedPassword = lib.mkDefault "!";
 
   security.sudo.execWheelOnly = true; # nixos/modules/security/sudo.nix
   nix.settings.allowed-users = [ "@wheel" ];

@@ -14,17 +14,7 @@ let
 in
 {
   config = lib.mkIf cfg.enable {
-    fileSystems."/home" = {
-      inherit device;
-      fsType = "ext4";
-      options = [
-        "noatime"
-        "nodev"
-        "nosuid"
-        "nofail"
-        "x-systemd.device-timeout=15s"
-      ];
-    };
+    fileSystems."/home" = import ../../lib/home-mount.nix cfg.label;
 
     # A blank home disk (images/home-vhdx.nix) has no home directories, and NixOS creates
     # them during activation, before this mount: make them once the disk is mounted.

@@ -32,6 +32,10 @@ public final class ManifestWriter {
       ArrayNode ns = net.putArray("nameservers");
       n.nameservers().forEach(a -> ns.add(a.toString()));
     }
+    ObjectNode egress = net.putObject("egress");
+    egress.put("mode", n.egress().mode().name().toLowerCase(Locale.ROOT));
+    ArrayNode domains = egress.putArray("domains");
+    n.egress().domains().forEach(domains::add);
     ObjectNode home = o.putObject("homeDisk");
     home.put("enable", m.homeDisk().enable());
     home.put("label", m.homeDisk().label());

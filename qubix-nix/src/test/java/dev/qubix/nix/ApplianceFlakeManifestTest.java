@@ -6,6 +6,7 @@ import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
 import dev.qubix.manifest.Cidr;
+import dev.qubix.manifest.EgressMode;
 import dev.qubix.manifest.ImageFormat;
 import dev.qubix.manifest.Ipv4;
 import dev.qubix.manifest.MachineManifest;
@@ -49,6 +50,8 @@ class ApplianceFlakeManifestTest {
     assertThat(m.hyperv().switchName()).isEqualTo("spotibox-nat");
     assertThat(m.image("hyperv").orElseThrow().format()).isEqualTo(ImageFormat.VHDX);
     assertThat(m.image("microvm").orElseThrow().format()).isEqualTo(ImageFormat.QCOW2);
+    assertThat(m.network().egress().mode()).isEqualTo(EgressMode.ALLOWLIST);
+    assertThat(m.network().egress().domains()).containsExactly("spotify.com", "scdn.co");
   }
 
   @Test
@@ -58,6 +61,7 @@ class ApplianceFlakeManifestTest {
     assertThat(m.network().isStatic()).isFalse();
     assertThat(m.hyperv().switchName()).isEqualTo("Default Switch");
     assertThat(m.mdnsName()).isEqualTo("spotibox.local");
+    assertThat(m.network().egress().mode()).isEqualTo(EgressMode.OPEN);
   }
 
   @Test

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.qubix.ManifestException;
 import dev.qubix.ManifestException.Violation;
 import dev.qubix.manifest.Cidr;
+import dev.qubix.manifest.Egress;
+import dev.qubix.manifest.EgressMode;
 import dev.qubix.manifest.HomeDisk;
 import dev.qubix.manifest.HyperVSettings;
 import dev.qubix.manifest.ImageFormat;
@@ -78,6 +80,9 @@ public final class MachineValidator {
       hyperVAligned("/maxMemoryBytes", max);
     }
     Network network = network(m.path("network"));
+    if (m.path("network").isObject()) {
+      network = network.withEgress(egress(m.path("network").path("egress")));
+    }
     HomeDisk home = homeDisk(m.path("homeDisk"));
     Rdp rdp = rdp(m.path("rdp"));
     String mdns = optionalText(m, "/mdnsName").filter(s -> check(DNS_NAME.matcher(s).matches(), "/mdnsName",
@@ -173,6 +178,40 @@ public final class MachineValidator {
       }
     }
     return new Network(Network.Kind.STATIC, ip, prefix == null ? 0 : prefix, gateway, subnet, nameservers);
+  }
+
+  /** Missing means open: manifests from before the field was added. */
+  private Egress egress(JsonNode e) {
+    if (e.isMissingNode() || e.isNull()) {
+      return Egress.open();
+    }
+    if (!e.isObject()) {
+      fail("/network/egress", "must be an object like {\"mode\": \"open\"}");
+      return Egress.open();
+    }
+    String modeText = text(e, "/network/egress/mode", "/mode");
+    EgressMode mode = modeText == null ? null
+        : enumValue(EgressMode.class, modeText, "/network/egress/mode", "open or allowlist");
+    List<String> domains = new ArrayList<>();
+    JsonNode d = e.path("domains");
+    if (!d.isMissingNode() && !d.isNull()) {
+      if (!d.isArray()) {
+        fail("/network/egress/domains", "must be a list of domain names like spotify.com");
+      } else {
+        for (int i = 0; i < d.size(); i++) {
+          String p = "/network/egress/domains/" + i;
+          if (d.get(i).isTextual() && DNS_NAME.matcher(d.get(i).asText()).matches()) {
+            domains.add(d.get(i).asText());
+          } else {
+            fail(p, describe(d.get(i)) + " is not a domain name like spotify.com");
+          }
+        }
+      }
+    }
+    if (mode == EgressMode.ALLOWLIST && d.size() == 0) {
+      fail("/network/egress/domains", "allowlist mode needs at least one domain");
+    }
+    return mode == null ? Egress.open() : new Egress(mode, domains);
   }
 
   private HomeDisk homeDisk(JsonNode h) {

@@ -298,6 +298,8 @@ final class Commands {
         print("  network " + (m.network().isStatic()
             ? "static " + m.network().staticIp() + "/" + m.network().prefixLength() + " via " + m.network().gateway()
             : "dhcp"));
+        print("  egress " + m.network().egress().mode().name().toLowerCase(Locale.ROOT)
+            + (m.network().egress().domains().isEmpty() ? "" : " " + String.join(", ", m.network().egress().domains())));
         print("  home disk " + (m.homeDisk().enable() ? m.homeDisk().label() + ", " + m.homeDisk().sizeMiB() + " MiB" : "off"));
         print("  rdp " + m.rdp().user() + "@:" + m.rdp().port() + " " + m.rdp().width() + "x" + m.rdp().height()
             + m.mdns().map(n -> ", mDNS " + n).orElse(""));
