@@ -11,6 +11,7 @@ import dev.qubix.nix.internal.ImageFiles;
 import dev.qubix.nix.internal.NixCommand;
 import dev.qubix.nix.internal.NixGcRoots;
 import dev.qubix.nix.internal.NixLog;
+import dev.qubix.nix.internal.NixVersion;
 import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.GcRoots;
 import dev.qubix.spi.Image;
@@ -157,6 +158,10 @@ public final class NixBuilder implements ImageBuilder {
   }
 
   private static List<String> build(BuildContext context, NixCommand nix, List<String> attributes, String outLink) {
+    // read only where it matters, so an input-free flake's warm build stays one nix process
+    if (NixVersion.locksNixpkgs(nix.lockFile())) {
+      NixVersion.of(nix, context.runner()).requireForFlake(nix.lockFile(), nix.flakeRef(attributes.get(0)));
+    }
     NixLog log = new NixLog(context.listener());
     CommandResult r = context.runner().run(nix.build(attributes, context.extraNixOptions(), outLink)
         .withTimeout(context.timeout())
@@ -164,6 +169,9 @@ public final class NixBuilder implements ImageBuilder {
         .allowingFailure());
     if (!r.ok()) {
       nix.checkNixFound(r);
+      if (NixVersion.mayBeTooOld(log.tail())) {
+        NixVersion.of(nix, context.runner()).explainFailure(log.tail(), nix.flakeRef(attributes.get(0)));
+      }
       throw new NixBuildException(String.join(" ", attributes.stream().map(nix::flakeRef).toList()), r.exitCode(), log.tail());
     }
     return BuildOutputs.parse(r.stdout(), attributes.size());

@@ -118,6 +118,16 @@ public record NixCommand(Mode mode, String nix, String distro, Path flake, boole
     return command(args);
   }
 
+  /** {@code nix --version}. */
+  public Command version() {
+    return command(List.of("--version"));
+  }
+
+  /** The flake's lock file as this JVM opens it. */
+  public Path lockFile() {
+    return flake.resolve("flake.lock");
+  }
+
   private Command command(List<String> nixArgs) {
     List<String> argv = new ArrayList<>();
     if (mode == Mode.WSL) {
