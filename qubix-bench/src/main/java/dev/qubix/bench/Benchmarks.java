@@ -56,6 +56,9 @@ public final class Benchmarks {
     if (only.isEmpty() || only.contains("status")) {
       b.statusWithoutNix();
     }
+    if (only.isEmpty() || only.contains("statcache")) {
+      b.statusWithStatCache();
+    }
     if (only.isEmpty() || only.contains("build")) {
       b.nixProcessesPerBuild();
     }
@@ -119,6 +122,65 @@ public final class Benchmarks {
         + " (--help alone %.0f ms) | nix eval of the manifest %.0f ms | nix eval / API %.1fx, nix eval / qubixctl %.2fx",
         calls, inProcess.size() + process.size(), Harness.median(inProcess), Harness.median(process), Harness.median(floor),
         Harness.median(nix), ratio, cliRatio));
+  }
+
+  /**
+   * 6. warm status on a flake with 100 MB of files: the manifest cache key from the stat cache (only
+   * stats read) vs the full hash every earlier status computed (every byte read), and the whole
+   * Appliance.status() call with the stat cache.
+   */
+  void statusWithStatCache() throws Exception {
+    Path big = work.resolve("big-flake");
+    try (var all = Files.walk(flake)) {
+      for (Path p : all.toList()) {
+        Path t = big.resolve(flake.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.createLink(t, p);
+        }
+      }
+    }
+    long tiny = Harness.bytesUnder(big);
+    java.util.Random random = new java.util.Random(42);
+    byte[] mib = new byte[1 << 20];
+    Path data = Files.createDirectories(big.resolve("data"));
+    long target = 100L << 20;
+    for (int i = 0; Harness.bytesUnder(big) < target; i++) {
+      random.nextBytes(mib);
+      Files.write(data.resolve("blob-" + i + ".bin"), mib);
+    }
+    long bytes = Harness.bytesUnder(big);
+    java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(60));
+    try (var all = Files.walk(big)) {
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(p, old);   // older than the racy window, as a flake is between two commands
+      }
+    }
+    Path state = work.resolve("state-statcache");
+    Appliance a = Qubix.appliance("tiny").withFlake(big).withBackend("microvm").withStateDir(state);
+    a.manifest();                                   // cold: nix once, stat cache written
+    long before = nixCalls();
+    List<Double> status = Harness.time(20, () -> a.status());
+    long calls = nixCalls() - before;
+    List<Double> full = Harness.time(10, () -> dev.qubix.nix.internal.FlakeHash.of(big));
+    dev.qubix.nix.internal.FlakeHash cached = dev.qubix.nix.internal.FlakeHash.cachedIn(state.resolve("cache"));
+    List<Double> warm = Harness.time(20, () -> cached.key(big));
+    double ratio = Harness.median(full) / Harness.median(warm);
+    double before100 = Harness.median(status) - Harness.median(warm) + Harness.median(full);
+    Harness.write("status-stat-cache", Harness.result("warm status re-reads no flake file whose stat is unchanged",
+        "flakeBytes", bytes, "tinyFlakeBytes", tiny, "nixProcessesDuringStatus", calls,
+        "statusMedianMs", Harness.round(Harness.median(status)),
+        "fullHashMedianMs", Harness.round(Harness.median(full)),
+        "statCacheKeyMedianMs", Harness.round(Harness.median(warm)),
+        "fullHashVsStatCache", Harness.round(ratio),
+        "statusWithFullHashMs", Harness.round(before100),
+        "statusSpeedup", Harness.round(before100 / Harness.median(status)),
+        "command", "qubix-bench/run.sh statcache"));
+    table.add(String.format("6 status, 100 MB flake    | status %.1f ms, %d nix processes | manifest key: full hash %.0f ms vs stat cache"
+        + " %.1f ms (%.0fx) | status with the full hash would be %.0f ms (%.1fx slower)",
+        Harness.median(status), calls, Harness.median(full), Harness.median(warm), ratio, before100,
+        before100 / Harness.median(status)));
   }
 
   /** 3. nix processes per build: cold vs warm cache, vs the original controller's three nix runs. */

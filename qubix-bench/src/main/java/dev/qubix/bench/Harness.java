@@ -108,4 +108,15 @@ final class Harness {
   static double round(double d) {
     return Math.round(d * 100) / 100.0;
   }
+
+  /** Bytes of the regular files under {@code dir}. */
+  static long bytesUnder(Path dir) throws IOException {
+    try (var all = java.nio.file.Files.walk(dir)) {
+      long sum = 0;
+      for (Path p : all.filter(java.nio.file.Files::isRegularFile).toList()) {
+        sum += java.nio.file.Files.size(p);
+      }
+      return sum;
+    }
+  }
 }

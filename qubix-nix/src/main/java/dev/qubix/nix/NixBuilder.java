@@ -43,7 +43,7 @@ public final class NixBuilder implements ImageBuilder {
   @Override
   public String manifestJson(BuildContext context) {
     Path flake = context.flake();
-    String key = FlakeHash.of(flake);
+    String key = FlakeHash.cachedIn(context.stateDir().resolve("cache")).key(flake);
     ManifestCache cache = new ManifestCache(context.stateDir());
     Optional<String> cached = cache.get(source(flake), key);
     if (cached.isPresent()) {
@@ -59,7 +59,7 @@ public final class NixBuilder implements ImageBuilder {
   @Override
   public ImageSet build(BuildContext context, MachineManifest machine, Set<String> imageKeys) {
     Path flake = context.flake();
-    String key = FlakeHash.of(flake);
+    String key = FlakeHash.cachedIn(context.stateDir().resolve("cache")).key(flake);
     NixCommand nix = NixCommand.forHost(context.host(), flake,
         machine.hypervSettings().map(h -> h.wslDistro()));
     List<ImageRef> wanted = new ArrayList<>();

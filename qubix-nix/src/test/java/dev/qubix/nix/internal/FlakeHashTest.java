@@ -61,4 +61,66 @@ class FlakeHashTest {
 
     assertThat(FlakeHash.of(flake)).isNotEqualTo(one);
   }
+
+  // ---- the stat cache: content is re-read only for files whose stat changed ----
+
+  @TempDir Path cache;
+
+  private void ageEveryFile() throws Exception {
+    java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+        java.time.Instant.now().minusSeconds(3600));
+    try (var all = Files.walk(flake)) {
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        Files.setLastModifiedTime(p, hourAgo);
+      }
+    }
+  }
+
+  @Test
+  void withTheStatCacheAWarmKeyReadsNoContentAndEqualsTheFullHash() throws Exception {
+    ageEveryFile();
+    FlakeHash cached = FlakeHash.cachedIn(cache);
+
+    String cold = cached.key(flake);
+    long coldBytes = cached.bytesHashed();
+    String warm = cached.key(flake);
+
+    assertThat(cold).isEqualTo(FlakeHash.of(flake)).isEqualTo(warm);
+    assertThat(coldBytes).isPositive();
+    assertThat(cached.bytesHashed()).isZero();
+    assertThat(FlakeHash.cachedIn(cache).key(flake)).as("a fresh process reads the same cache").isEqualTo(warm);
+  }
+
+  @Test
+  void anEditThatKeepsSizeAndMtimeIsStillSeen() throws Exception {
+    ageEveryFile();
+    FlakeHash cached = FlakeHash.cachedIn(cache);
+    String first = cached.key(flake);
+    Path box = flake.resolve("machines/box.nix");
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(box);
+
+    Files.writeString(box, "{ }".replace(' ', '\t'));   // same size
+    Files.setLastModifiedTime(box, mtime);              // same mtime: only ctime tells
+
+    assertThat(cached.key(flake)).isNotEqualTo(first).isEqualTo(FlakeHash.of(flake));
+  }
+
+  @Test
+  void newFilesRenamesAndTouchesAreSeenThroughTheStatCache() throws Exception {
+    ageEveryFile();
+    FlakeHash cached = FlakeHash.cachedIn(cache);
+    String first = cached.key(flake);
+
+    Files.writeString(flake.resolve("machines/new.nix"), "{ }");
+    String added = cached.key(flake);
+    Files.move(flake.resolve("machines/new.nix"), flake.resolve("machines/renamed.nix"));
+    String renamed = cached.key(flake);
+    Files.setLastModifiedTime(flake.resolve("flake.nix"), java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+    String touched = cached.key(flake);
+
+    assertThat(java.util.List.of(first, added, renamed)).doesNotHaveDuplicates();
+    assertThat(renamed).isEqualTo(touched).as("a touch re-reads the file; same content, same key");
+    assertThat(cached.bytesHashed()).as("the touched file was read again").isPositive();
+    assertThat(touched).isEqualTo(FlakeHash.of(flake));
+  }
 }
