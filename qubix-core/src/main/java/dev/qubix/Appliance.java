@@ -216,7 +216,10 @@ public final class Appliance {
     return b.plan(op, m, images);
   }
 
-  /** Removes cached base images that no VM uses; returns what was removed. */
+  /**
+   * Removes cached base images that no VM uses; returns what was removed, and, as lines starting
+   * with {@code "kept "}, what was kept and why (e.g. a microvm VM's GC roots).
+   */
   public List<String> gc() {
     Backend b = openBackend();
     requireAvailable(b);

@@ -64,6 +64,9 @@ class MicrovmGcRootsTest {
     Path root = state.resolve("qubix-tiny/gcroots/microvm");
     assertThat(Files.readSymbolicLink(root)).hasToString(image);
 
+    assertThat(tiny().gc()).as("gc reports the root").singleElement().asString()
+        .startsWith("kept " + image).contains("gcroots/microvm").contains("qubix-tiny boots from it");
+
     Result deleted = nix("store", "delete", image);
     assertThat(deleted.exit).as(deleted.output).isNotZero();
     assertThat(deleted.output).as("the collector's own reason").containsIgnoringCase("alive");

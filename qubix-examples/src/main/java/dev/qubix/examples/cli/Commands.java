@@ -346,11 +346,17 @@ final class Commands {
 
     @Override
     public Integer call() {
-      List<String> removed = appliance(machine).gc();
+      List<String> report = appliance(machine).gc();
       if (top.json) {
-        printJson(JSON.valueToTree(removed));
+        printJson(JSON.valueToTree(report));
       } else {
+        // backends report what they keep, and why, as "kept …" lines beside what they removed
+        List<String> kept = report.stream().filter(l -> l.startsWith("kept ")).toList();
+        List<String> removed = report.stream().filter(l -> !l.startsWith("kept ")).toList();
         print(removed.isEmpty() ? "nothing to remove" : "removed:\n  " + String.join("\n  ", removed));
+        if (!kept.isEmpty()) {
+          print(String.join("\n", kept));
+        }
       }
       return QubixCtl.OK;
     }

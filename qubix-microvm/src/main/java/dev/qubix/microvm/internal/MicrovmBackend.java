@@ -301,6 +301,33 @@ public final class MicrovmBackend implements Backend {
     images.roots().pin(f.gcroots(), roots);
   }
 
+  /**
+   * A microvm VM never copies its image, so there is nothing to delete; gc says which store paths
+   * each VM keeps alive (its GC roots), so a user knows what nix-collect-garbage will leave.
+   */
+  @Override
+  public List<String> gc(MachineManifest m) {
+    List<String> kept = new ArrayList<>();
+    try (var vms = Files.list(context.stateDir())) {
+      for (Path vm : vms.sorted().toList()) {
+        Path roots = new VmFiles(vm).gcroots();
+        if (!Files.isDirectory(roots, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try (var links = Files.list(roots)) {
+          for (Path link : links.filter(Files::isSymbolicLink).sorted().toList()) {
+            kept.add("kept " + Files.readSymbolicLink(link) + " (GC root " + link + ": " + vm.getFileName() + " boots from it)");
+          }
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new QubixException("cannot read the VM folders in " + context.stateDir() + ": " + e.getMessage(), e);
+    }
+    return kept;
+  }
+
   /** Destroy's side of {@link #pinImages}: the links go; Nix's next collection drops the roots. */
   private static void dropGcRoots(VmFiles f) throws IOException {
     if (!Files.isDirectory(f.gcroots(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
