@@ -138,4 +138,25 @@ class NixCommandTest {
         .hasMessageContaining("install Nix there");
     nix.checkNixFound(new CommandResult(argv, 1, "", "error: …", Duration.ZERO));   // a build failure: not this
   }
+
+  @Test
+  void aBuildWithAnOutLinkRootsItsResultsInsteadOfNoLink() {
+    NixCommand nix = NixCommand.forHost(windows(), Path.of("C:\\Users\\me\\qubix\\nix"));
+
+    List<String> argv = nix.build(List.of("spotibox-vhdx"), List.of(), "/tmp/qubix-gcroots-qubix-spotibox/build").argv();
+
+    assertThat(argv).containsSequence("build", "--out-link", "/tmp/qubix-gcroots-qubix-spotibox/build", "--json")
+        .doesNotContain("--no-link");
+    assertThat(nix.build(List.of("x"), List.of()).argv()).contains("--no-link").doesNotContain("--out-link");
+  }
+
+  @Test
+  void aStorePathIsRootedWithNixBuildOutLink() {
+    NixCommand nix = new NixCommand(NixCommand.Mode.LOCAL, "nix", null, tmp, false, "");
+
+    List<String> argv = nix.root(tmp.resolve("gcroots/microvm"), "/nix/store/abc-tiny-direct", List.of()).argv();
+
+    assertThat(argv).startsWith("nix", "build", "--out-link", tmp.resolve("gcroots/microvm").toString())
+        .endsWith("/nix/store/abc-tiny-direct");
+  }
 }
