@@ -3,6 +3,8 @@ package dev.qubix.nix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.qubix.ConfigurationException;
+import dev.qubix.ManifestEvaluationException;
 import dev.qubix.NixBuildException;
 import dev.qubix.OperationTimeoutException;
 import dev.qubix.event.ProgressEvent;
@@ -155,6 +157,35 @@ class NixBuilderTest {
   }
 
   @Test
+  void aManifestRuleBrokenDuringEvaluationIsInvalidInputNotABuildFailure() throws Exception {
+    // given a flake whose manifest is the real nix/lib/manifest.nix over a machine with 0 CPUs
+    try (var lib = Files.walk(Requires.repoRoot().resolve("nix/lib"))) {
+      for (Path p : lib.toList()) {
+        Path t = flake.resolve("lib").resolve(Requires.repoRoot().resolve("nix/lib").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+    Files.writeString(flake.resolve("flake.nix"), """
+        { outputs = { self }: { packages.x86_64-linux.qubix-manifest-json = derivation {
+            name = "qubix-manifest.json"; system = "x86_64-linux"; builder = %s;
+            args = [ "sh" "-c" "cp ${builtins.toFile "m.json" (builtins.toJSON (import ./lib/manifest.nix {
+              machines.box = { networking.hostName = "box"; qubix.vm.cpuCount = 0; }; }))} $out" ]; }; }; }
+        """.formatted(dev.qubix.test.StaticBusybox.BUILDER));
+
+    assertThatThrownBy(() -> builder.manifestJson(context()))
+        .isInstanceOfSatisfying(ManifestEvaluationException.class, e -> {
+          assertThat(e).isInstanceOf(ConfigurationException.class);   // qubixctl: exit 2
+          assertThat(e.rules()).containsExactly("machine box: qubix.vm.cpuCount 0 is out of range 1..64");
+          assertThat(e.logTail()).anyMatch(l -> l.contains("error:"));
+        })
+        .hasMessageContaining("#qubix-manifest-json");
+  }
+
+  @Test
   void missingAttributeIsReportedWithTheAttribute() throws Exception {
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"no-such-output\", \"storePath\": null}}}");
@@ -189,8 +220,9 @@ class NixBuilderTest {
     AtomicBoolean building = new AtomicBoolean(true);
     Thread watcher = new Thread(() -> {
       while (building.get()) {
-        ProcessHandle.current().descendants().forEach(p -> seen.putIfAbsent(p, cmd(p)));   // nix
-        ProcessHandle.allProcesses().filter(p -> cmd(p).contains(token)).forEach(p -> seen.put(p, cmd(p)));   // its builder
+        // the latest command line: a child is jspawnhelper, then the counting wrapper, then nix
+        ProcessHandle.current().descendants().forEach(p -> seen.merge(p, cmd(p), (was, now) -> now.isEmpty() ? was : now));
+        ProcessHandle.allProcesses().filter(p -> cmd(p).contains(token)).forEach(p -> seen.put(p, cmd(p)));   // the builder
         try {
           Thread.sleep(100);
         } catch (InterruptedException e) {
