@@ -6,15 +6,19 @@ import dev.qubix.Appliance;
 import dev.qubix.BuiltAppliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.InstanceStatus;
-import dev.qubix.LockedException;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
+import dev.qubix.event.ProgressEvent;
+import dev.qubix.event.ProgressListener;
+import dev.qubix.internal.ApplianceLock;
 import dev.qubix.test.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,10 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Many recreates and two processes at once on the real tiny guest: the VM stays consistent. */
 class ReliabilityTest {
-  /**
-   * What DESIGN.md says a microvm VM folder holds, plus image-version (the store path the overlay
-   * points at, which start needs; DESIGN.md does not list it yet).
-   */
+  /** What README's state table says a microvm VM folder holds. */
   static final Set<String> ALLOWED = Set.of("gcroots", "system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
       "ports.json", "image-version");
   @TempDir static Path shared;
@@ -66,34 +67,92 @@ class ReliabilityTest {
     assertThat(Tiny.qemuUnder(state)).isEmpty();
   }
 
+  /**
+   * The overlap is forced: child A takes the VM's lock (as a recreate does) and holds it while child
+   * B starts a recreate. Under a short lock wait B fails with LockedException naming A's pid; under a
+   * long one B waits, touches nothing while it waits, and recreates once A lets go.
+   */
   @Test
-  void twoProcessesRecreatingOneApplianceTakeTurns() throws Exception {
+  void aSecondProcessWaitsForTheLockOrFailsNamingItsHolder() throws Exception {
     tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient());
-    Process a = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString()), state.resolveSibling("a.log"));
-    Process b = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString()), state.resolveSibling("b.log"));
-    assertThat(a.waitFor(4, TimeUnit.MINUTES)).isTrue();
-    assertThat(b.waitFor(4, TimeUnit.MINUTES)).isTrue();
-    String logs = Files.readString(state.resolveSibling("a.log")) + Files.readString(state.resolveSibling("b.log"));
+    Path vm = state.resolve("qubix-tiny");
+    String qemuBefore = Files.readString(vm.resolve("qemu.pid")).strip();
+    Path release = state.resolveSibling("release");
+    Process a = Tiny.javaMain(HoldLockMain.class, List.of(state.toString(), "tiny", release.toString()), state.resolveSibling("a.log"));
+    try {
+      await(state.resolveSibling("a.log"), "LOCKED", a);
 
-    int ok = (a.exitValue() == 0 ? 1 : 0) + (b.exitValue() == 0 ? 1 : 0);
-    assertThat(ok).as(logs).isGreaterThanOrEqualTo(1);
-    if (ok == 1) {
-      assertThat(logs).contains(LockedException.class.getSimpleName()).contains("is being changed by another Qubix process (pid ");
+      // short wait: B gives up and names A
+      Process shortWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "1"), state.resolveSibling("b1.log"));
+      assertThat(shortWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
+      String b1 = Files.readString(state.resolveSibling("b1.log"));
+      assertThat(shortWait.exitValue()).as(b1).isEqualTo(1);
+      assertThat(b1).contains("LockedException: tiny is being changed by another Qubix process (pid " + a.pid() + ", recreate since");
+
+      // long wait: B waits while A holds the lock, then recreates
+      Process longWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), state.resolveSibling("b2.log"));
+      await(state.resolveSibling("b2.log"), "WAITING lock on tiny", longWait);
+      assertThat(Files.readString(vm.resolve("qemu.pid")).strip()).as("the VM while B waits").isEqualTo(qemuBefore);
+      assertThat(Tiny.bootCounts(state)).as("boots while B waits").containsExactly(1);
+      Files.writeString(release, "go");
+      assertThat(a.waitFor(1, TimeUnit.MINUTES)).isTrue();
+      assertThat(longWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
+      assertThat(longWait.exitValue()).as(Files.readString(state.resolveSibling("b2.log"))).isZero();
+    } finally {
+      a.destroyForcibly();
     }
+
     tiny().instance().orElseThrow().connect(ConnectOptions.defaults().withoutClient());
     assertThat(tiny().status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
     assertThat(Tiny.qemuUnder(state)).hasSize(1);
-    List<Integer> counts = Tiny.bootCounts(state);
-    assertThat(counts.get(counts.size() - 1)).isEqualTo(1 + ok);
+    assertThat(Files.readString(vm.resolve("qemu.pid")).strip()).as("B's recreate started a new QEMU").isNotEqualTo(qemuBefore);
+    assertThat(Tiny.bootCounts(state)).containsExactly(1, 2);
     tiny().destroy(Purge.EVERYTHING);
   }
 
-  /** One recreate in its own JVM; prints the exception's class and message when it fails. */
+  /** Waits until {@code log} holds {@code line}; fails if the process ends first. */
+  private static void await(Path log, String line, Process p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (!(Files.exists(log) && Files.readString(log).contains(line))) {
+      assertThat(p.isAlive()).as("%s still running before it printed %s: %s", log.getFileName(), line,
+          Files.exists(log) ? Files.readString(log) : "").isTrue();
+      assertThat(System.nanoTime()).as("%s printed %s within 3 minutes", log.getFileName(), line).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Holds an appliance's lock, as a recreate does, until the release file exists. */
+  public static final class HoldLockMain {
+    public static void main(String[] args) throws Exception {
+      try (ApplianceLock l = ApplianceLock.acquire(Path.of(args[0]), args[1], "recreate", Duration.ofSeconds(30),
+          ProgressListener.NONE)) {
+        System.out.println("LOCKED");
+        System.out.flush();
+        while (!Files.exists(Path.of(args[2]))) {
+          Thread.sleep(50);
+        }
+      }
+    }
+  }
+
+  /**
+   * One recreate in its own JVM, optionally with a lock wait in seconds (then it prints WAITING once
+   * it waits for the lock); prints the exception's class and message when it fails.
+   */
   public static final class RecreateMain {
     public static void main(String[] args) {
       try {
-        Qubix.appliance("tiny").withFlake(Path.of(args[0])).withBackend("microvm").withStateDir(Path.of(args[1]))
-            .build().recreate();
+        Appliance a = Qubix.appliance("tiny").withFlake(Path.of(args[0])).withBackend("microvm").withStateDir(Path.of(args[1]));
+        if (args.length > 2) {
+          AtomicBoolean said = new AtomicBoolean();
+          a = a.withLockWait(Duration.ofSeconds(Long.parseLong(args[2]))).withListener(e -> {
+            if (e instanceof ProgressEvent.Waiting w && w.what().startsWith("lock on ") && !said.getAndSet(true)) {
+              System.out.println("WAITING " + w.what());
+              System.out.flush();
+            }
+          });
+        }
+        a.build().recreate();
       } catch (RuntimeException e) {
         System.out.println(e.getClass().getSimpleName() + ": " + e.getMessage());
         System.exit(1);

@@ -26,6 +26,16 @@ public final class Requires {
     return found.orElseThrow();
   }
 
+  /**
+   * The one gate for conditions other than a tool on PATH (a device, an environment variable naming
+   * a machine): skips locally, fails under CI, when {@code holds} is false.
+   */
+  public static void that(boolean holds, String what) {
+    if (!holds) {
+      missing(what);
+    }
+  }
+
   /** Skips locally, fails under CI. */
   public static void missing(String what) {
     String message = what + " (.ci/run installs it; locally this test is skipped)";

@@ -2,7 +2,6 @@ package dev.qubix.hyperv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.qubix.Appliance;
 import dev.qubix.BackendUnavailableException;
@@ -13,6 +12,7 @@ import dev.qubix.Purge;
 import dev.qubix.Qubix;
 import dev.qubix.hyperv.internal.HyperVPaths;
 import dev.qubix.hyperv.internal.HyperVPlanner;
+import dev.qubix.test.Requires;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -107,7 +107,7 @@ class HyperVAcceptanceTest {
   void theDefaultSwitchIsUsedByItsIdWhateverItIsCalled() throws Exception {
     Appliance a = appliance(dhcpMachine());
     BuiltAppliance built = a.build();
-    assumeTrue(HyperVPlanner.usesDefaultSwitch(built.manifest()), "the machine names the Default Switch");
+    Requires.that(HyperVPlanner.usesDefaultSwitch(built.manifest()), "the machine names the Default Switch");
     Instance vm = built.recreate();
     try {
       String switchId = ps("[string](Hyper-V\\Get-VMNetworkAdapter -VMName '" + built.manifest().vmName() + "').SwitchId");
@@ -194,7 +194,7 @@ class HyperVAcceptanceTest {
       vm.destroy(Purge.EVERYTHING);
     }
     String staticMachine = System.getenv("QUBIX_HYPERV_STATIC_MACHINE");
-    assumeTrue(staticMachine != null, "QUBIX_HYPERV_STATIC_MACHINE names a static machine whose NetNat does not exist yet");
+    Requires.that(staticMachine != null, "QUBIX_HYPERV_STATIC_MACHINE names a static machine whose NetNat does not exist yet");
     BuiltAppliance s = appliance(staticMachine).build();
     String sw = HyperVPlanner.switchName(s.manifest());
     boolean switchBefore = !ps("@(Hyper-V\\Get-VMSwitch | Where-Object Name -eq '" + sw + "').Count").equals("0");

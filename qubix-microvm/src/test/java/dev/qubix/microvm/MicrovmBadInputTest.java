@@ -26,9 +26,9 @@ class MicrovmBadInputTest {
 
   @BeforeEach
   void qemu() {
+    state = work.resolve("state");   // first: the @AfterEach check runs after a skip too
     Requires.tool("qemu-system-x86_64");
     Requires.tool("qemu-img");
-    state = work.resolve("state");
   }
 
   @AfterEach

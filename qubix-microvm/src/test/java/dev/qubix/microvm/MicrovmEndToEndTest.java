@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.qubix.Appliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.Connection;
+import dev.qubix.Endpoint;
 import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
@@ -14,6 +15,8 @@ import dev.qubix.test.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,10 +34,16 @@ class MicrovmEndToEndTest {
     flake = TinyGuest.flake(shared.resolve("tiny-flake"));
   }
 
+  /** Each test ends with a destroy: no QEMU of its state folder may outlive it. */
   @AfterEach
-  void noOrphanQemu() {
-    TinyVm.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
-    assertThat(TinyVm.qemuUnder(state)).isEmpty();
+  void noOrphanQemu() throws Exception {
+    List<ProcessHandle> left = TinyVm.qemuUnder(state);
+    List<String> described = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
+    for (ProcessHandle p : left) {   // cleanup for the next test, after the check was taken
+      p.destroyForcibly();
+      p.onExit().get(30, TimeUnit.SECONDS);
+    }
+    assertThat(described).as("QEMU processes left running after the test").isEmpty();
   }
 
   private Appliance tiny() {
@@ -68,15 +77,20 @@ class MicrovmEndToEndTest {
   }
 
   @Test
-  void homeDiskSurvivesEveryRecreateAndOnlyPurgeResetsIt() throws Exception {
+  void homeDiskAndRdpPortSurviveEveryRecreateAndOnlyPurgeResetsThem() throws Exception {
+    Endpoint first = null;
     for (int i = 1; i <= 3; i++) {
-      tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient());
+      Endpoint e = tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient()).endpoint();
+      first = first == null ? e : first;
       assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).as("boot %d", i).isEqualTo(i);
+      assertThat(e).as("recreate %d keeps the RDP port", i).isEqualTo(first);
     }
 
     tiny().destroy(Purge.KEEP_HOME);
-    tiny().up().connect(ConnectOptions.defaults().withoutClient());
+    assertThat(state.resolve("qubix-tiny/ports.json")).as("the port stays with the home disk").exists();
+    Endpoint afterDestroy = tiny().up().connect(ConnectOptions.defaults().withoutClient()).endpoint();
     assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(4);
+    assertThat(afterDestroy).as("a saved .rdp file still works after destroy keeping home").isEqualTo(first);
 
     tiny().up();   // already running: nothing is rebuilt or restarted (destroy removed the old serial log)
     assertThat(TinyVm.bootCounts(state, "qubix-tiny")).containsExactly(4);

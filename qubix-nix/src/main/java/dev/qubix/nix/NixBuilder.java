@@ -1,5 +1,6 @@
 package dev.qubix.nix;
 
+import dev.qubix.ManifestEvaluationException;
 import dev.qubix.NixBuildException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.CommandResult;
@@ -29,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Builds manifests and images with Nix: one {@code nix build} process per build, the manifest
@@ -147,7 +150,7 @@ public final class NixBuilder implements ImageBuilder {
     CommandResult r = context.runner().run(nix.evalOutPath(attribute, context.extraNixOptions()).withTimeout(context.timeout()).allowingFailure());
     if (!r.ok()) {
       nix.checkNixFound(r);
-      throw new NixBuildException(nix.flakeRef(attribute), r.exitCode(), r.stderrTail(40));
+      throw failure(nix.flakeRef(attribute), r.exitCode(), r.stderrTail(40));
     }
     return r.stdout().strip();
   }
@@ -172,9 +175,20 @@ public final class NixBuilder implements ImageBuilder {
       if (NixVersion.mayBeTooOld(log.tail())) {
         NixVersion.of(nix, context.runner()).explainFailure(log.tail(), nix.flakeRef(attributes.get(0)));
       }
-      throw new NixBuildException(String.join(" ", attributes.stream().map(nix::flakeRef).toList()), r.exitCode(), log.tail());
+      throw failure(String.join(" ", attributes.stream().map(nix::flakeRef).toList()), r.exitCode(), log.tail());
     }
     return BuildOutputs.parse(r.stdout(), attributes.size());
+  }
+
+  /** The messages of nix/lib/manifest.nix's checks: "machine <name>: …" and "qubix manifest: …". */
+  private static final Pattern MANIFEST_RULE = Pattern.compile("(?:^|\\s)error: ((?:machine \\S+: |qubix manifest: ).+)$");
+
+  /** A manifest rule Nix reported is invalid input; anything else is a failed build. */
+  static QubixException failure(String attributes, int exitCode, List<String> tail) {
+    List<String> rules = tail.stream().map(l -> MANIFEST_RULE.matcher(l.strip())).filter(Matcher::find)
+        .map(m -> m.group(1).strip()).distinct().toList();
+    return rules.isEmpty() ? new NixBuildException(attributes, exitCode, tail)
+        : new ManifestEvaluationException(attributes, rules, tail);
   }
 
   private static String readManifest(NixCommand nix, String storePath) {

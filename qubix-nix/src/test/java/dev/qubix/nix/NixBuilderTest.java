@@ -3,6 +3,8 @@ package dev.qubix.nix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.qubix.ConfigurationException;
+import dev.qubix.ManifestEvaluationException;
 import dev.qubix.NixBuildException;
 import dev.qubix.OperationTimeoutException;
 import dev.qubix.event.ProgressEvent;
@@ -19,9 +21,14 @@ import dev.qubix.test.TestNix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,12 +94,12 @@ class NixBuilderTest {
   }
 
   @Test
-  void warmCacheBuildsWithExactlyOneNixProcessAndStatusWithNone() throws Exception {
+  void warmCacheBuildsWithExactlyOneNixProcessAndReadsTheManifestWithNone() throws Exception {
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");   // cold: 1
     builder.build(context(), m, Set.of("hyperv", "microvm"));                          // 1
     assertThat(nixProcesses()).isEqualTo(2);
 
-    // a fresh JVM would do this for status/start/stop/connect: the cache answers
+    // what status/start/stop/connect do in a fresh JVM (read the manifest): the cache answers
     String again = builder.manifestJson(context());
     assertThat(nixProcesses()).isEqualTo(2);
 
@@ -150,6 +157,35 @@ class NixBuilderTest {
   }
 
   @Test
+  void aManifestRuleBrokenDuringEvaluationIsInvalidInputNotABuildFailure() throws Exception {
+    // given a flake whose manifest is the real nix/lib/manifest.nix over a machine with 0 CPUs
+    try (var lib = Files.walk(Requires.repoRoot().resolve("nix/lib"))) {
+      for (Path p : lib.toList()) {
+        Path t = flake.resolve("lib").resolve(Requires.repoRoot().resolve("nix/lib").relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+    Files.writeString(flake.resolve("flake.nix"), """
+        { outputs = { self }: { packages.x86_64-linux.qubix-manifest-json = derivation {
+            name = "qubix-manifest.json"; system = "x86_64-linux"; builder = %s;
+            args = [ "sh" "-c" "cp ${builtins.toFile "m.json" (builtins.toJSON (import ./lib/manifest.nix {
+              machines.box = { networking.hostName = "box"; qubix.vm.cpuCount = 0; }; }))} $out" ]; }; }; }
+        """.formatted(dev.qubix.test.StaticBusybox.BUILDER));
+
+    assertThatThrownBy(() -> builder.manifestJson(context()))
+        .isInstanceOfSatisfying(ManifestEvaluationException.class, e -> {
+          assertThat(e).isInstanceOf(ConfigurationException.class);   // qubixctl: exit 2
+          assertThat(e.rules()).containsExactly("machine box: qubix.vm.cpuCount 0 is out of range 1..64");
+          assertThat(e.logTail()).anyMatch(l -> l.contains("error:"));
+        })
+        .hasMessageContaining("#qubix-manifest-json");
+  }
+
+  @Test
   void missingAttributeIsReportedWithTheAttribute() throws Exception {
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"no-such-output\", \"storePath\": null}}}");
@@ -174,15 +210,61 @@ class NixBuilderTest {
   }
 
   @Test
-  void timeoutKillsNix() throws Exception {
-    TestFlake.write(flake, "slow = sh \"slow\" \"sleep 120\";");
+  void timeoutKillsNixAndTheBuilderItStarted() throws Exception {
+    // given a build whose builder (a shell named by a token in its script) sleeps far past the timeout
+    String token = "qubix-slow-" + java.util.UUID.randomUUID();
+    TestFlake.write(flake, "slow = sh \"slow\" \"sleep 120; : " + token + "\";");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"slow\", \"storePath\": null}}}");
+    Map<ProcessHandle, String> seen = new ConcurrentHashMap<>();   // with the command line while it ran
+    AtomicBoolean building = new AtomicBoolean(true);
+    Thread watcher = new Thread(() -> {
+      while (building.get()) {
+        // the latest command line: a child is jspawnhelper, then the counting wrapper, then nix
+        ProcessHandle.current().descendants().forEach(p -> seen.merge(p, cmd(p), (was, now) -> now.isEmpty() ? was : now));
+        ProcessHandle.allProcesses().filter(p -> cmd(p).contains(token)).forEach(p -> seen.put(p, cmd(p)));   // the builder
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    watcher.start();
 
-    long start = System.nanoTime();
-    assertThatThrownBy(() -> builder.build(context(Duration.ofSeconds(3)), m, Set.of("hyperv")))
-        .isInstanceOf(OperationTimeoutException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    // when the build runs out of time
+    try {
+      assertThatThrownBy(() -> builder.build(context(Duration.ofSeconds(10)), m, Set.of("hyperv")))
+          .isInstanceOf(OperationTimeoutException.class)
+          .hasMessageContaining("was killed with its child processes");
+    } finally {
+      building.set(false);
+      watcher.join();
+    }
+
+    // then nix and the builder were running, and both are gone
+    assertThat(seen.values()).as("nix and its builder while the build ran")
+        .anyMatch(c -> c.contains(token)).anyMatch(c -> c.contains("nix") && !c.contains(token));
+    List<String> alive = new ArrayList<>();
+    for (ProcessHandle p : seen.keySet()) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        alive.add(p.pid() + " " + seen.get(p));
+        p.destroyForcibly();
+      }
+    }
+    assertThat(alive).as("processes of the build still running after the timeout").isEmpty();
+  }
+
+  /** From /proc: ProcessHandle.Info hides the command line of the sandboxed builder (another user's). */
+  private static String cmd(ProcessHandle p) {
+    try {
+      return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+          java.nio.charset.StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (java.io.IOException e) {
+      return "";
+    }
   }
 
   @Test

@@ -34,11 +34,14 @@ public final class Accelerator {
   private Accelerator() {}
 
   public static String choose(HostInfo host, String qemu, Path cacheDir) {
+    return choose(host, qemu, cacheDir, Path.of("/dev/kvm"));
+  }
+
+  static String choose(HostInfo host, String qemu, Path cacheDir, Path kvm) {
     String forced = host.getenv("QUBIX_QEMU_ACCEL").map(s -> s.strip().toLowerCase(Locale.ROOT)).orElse("");
     if (forced.equals("kvm") || forced.equals("tcg")) {
       return forced;
     }
-    Path kvm = Path.of("/dev/kvm");
     if (!Files.isReadable(kvm) || !Files.isWritable(kvm)) {
       return "tcg";
     }

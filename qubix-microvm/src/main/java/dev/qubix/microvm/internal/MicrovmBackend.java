@@ -111,7 +111,7 @@ public final class MicrovmBackend implements Backend {
       case STOP -> steps.add(Step.of("stop", "ACPI power button, then quit after the grace period"));
       case DESTROY -> {
         steps.add(Step.of("stop", "stop the VM"));
-        steps.add(Step.of("remove", "remove system disk, pid, socket, serial log, ports; keep " + f.home()));
+        steps.add(Step.of("remove", "remove system disk, pid, socket, serial log; keep " + f.home() + " and the RDP port"));
       }
       case PURGE -> {
         steps.add(Step.of("stop", "stop the VM"));
@@ -276,6 +276,7 @@ public final class MicrovmBackend implements Backend {
       dropGcRoots(f);
       if (purge == Purge.EVERYTHING) {
         Files.deleteIfExists(f.home());
+        Files.deleteIfExists(f.ports());
         try (var left = Files.list(f.dir())) {
           if (left.findAny().isEmpty()) {
             Files.delete(f.dir());

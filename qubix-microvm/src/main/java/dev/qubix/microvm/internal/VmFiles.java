@@ -77,9 +77,12 @@ public record VmFiles(Path dir) {
   /** Indirect GC roots of the store paths the VM boots from (links made by nix). */
   public Path gcroots() { return dir.resolve("gcroots"); }
 
-  /** Files recreate and destroy may delete; never the home disk. */
+  /**
+   * Files recreate and destroy may delete; never the home disk, nor the RDP port: a saved
+   * {@code .rdp} file keeps working for as long as the home disk exists, so only a purge deletes it.
+   */
   public List<Path> disposable() {
-    return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), ports(), imageVersion(),
+    return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), imageVersion(),
         dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"));
   }
 }

@@ -1,0 +1,26 @@
+package dev.qubix.examples.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.qubix.BackendUnavailableException;
+import dev.qubix.ManifestEvaluationException;
+import dev.qubix.ManifestException;
+import dev.qubix.NixBuildException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** README's exit codes: 2 for any invalid manifest, wherever it was found; 1 for a failed build. */
+class QubixCtlExitCodesTest {
+  @Test
+  void aManifestRuleNixRejectsExitsTwoLikeOneJavaRejects() {
+    assertThat(QubixCtl.exitCode(new ManifestEvaluationException("path:.#qubix-manifest-json",
+        List.of("machine box: qubix.vm.cpuCount 0 is out of range 1..64"), List.of()))).isEqualTo(2);
+    assertThat(QubixCtl.exitCode(new ManifestException("/machines/box/cpuCount", "0 is out of range 1..64"))).isEqualTo(2);
+  }
+
+  @Test
+  void aFailedBuildExitsOneAndNoBackendThree() {
+    assertThat(QubixCtl.exitCode(new NixBuildException("path:.#test-vhdx", 1, List.of("error: boom")))).isEqualTo(1);
+    assertThat(QubixCtl.exitCode(new BackendUnavailableException("no qemu"))).isEqualTo(3);
+  }
+}
