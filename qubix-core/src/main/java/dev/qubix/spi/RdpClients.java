@@ -36,8 +36,8 @@ public final class RdpClients {
 
   public static void writeRdpFile(Path file, MachineManifest m, Endpoint e) {
     try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, RdpFile.render(m, e), StandardCharsets.UTF_8);
+      PrivateFiles.directory(file.getParent());
+      PrivateFiles.writeString(file, RdpFile.render(m, e));
     } catch (IOException ex) {
       throw new QubixException("cannot write " + file + ": " + ex.getMessage(), ex);
     }

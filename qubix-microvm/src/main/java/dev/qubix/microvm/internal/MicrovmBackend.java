@@ -22,6 +22,7 @@ import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.PrivateFiles;
 import dev.qubix.spi.StepRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,7 +146,10 @@ public final class MicrovmBackend implements Backend {
     Plan plan = plan(Operation.RECREATE, m, images);
     Map<String, Runnable> actions = new LinkedHashMap<>();
     actions.put("stop-old", () -> stopQuietly(m, RECREATE_GRACE));
-    actions.put("clean", () -> clean(f));
+    actions.put("clean", () -> {
+      privateFolder(f);
+      clean(f);
+    });
     actions.put("system-disk", () -> {
       pinImages(f, images, image, home);
       newSystemDisk(f, image);
@@ -390,14 +394,14 @@ public final class MicrovmBackend implements Backend {
 
   private void newSystemDisk(VmFiles f, Image image) {
     try {
-      Files.createDirectories(f.dir());
+      privateFolder(f);
       Files.deleteIfExists(f.system());
       Files.deleteIfExists(f.imageVersion());
       if (image.format() != ImageFormat.DIRECT) {
         Path tmp = f.dir().resolve("system.qcow2.tmp");
         Files.deleteIfExists(tmp);
         try {
-          context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2",
+          context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2",
               "-F", qemuFormat(image.format()), "-b", image.file().toAbsolutePath().toString(), tmp.toString()));
         } catch (CommandFailedException e) {
           throw new QubixException("the system image " + image.file() + " cannot be used as a " + image.format().jsonName()
@@ -406,10 +410,41 @@ public final class MicrovmBackend implements Backend {
         Files.move(tmp, f.system(), StandardCopyOption.ATOMIC_MOVE);
       }
       // written last: its presence means "this VM exists and boots this image"
-      Files.writeString(f.imageVersion(), image.file().toAbsolutePath().toString());
+      PrivateFiles.writeString(f.imageVersion(), image.file().toAbsolutePath().toString());
     } catch (IOException e) {
       throw new QubixException("cannot prepare the system disk in " + f.dir() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The state dir and the VM folder, 0700 (a wider one is tightened with a warning). */
+  private void privateFolder(VmFiles f) {
+    try {
+      PrivateFiles.directories(context.stateDir(), f.dir());
+    } catch (IOException e) {
+      throw new QubixException("cannot make the VM folder " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * QEMU's {@code -daemonize} sets its own umask (027) before it creates the QMP socket, so the socket
+   * comes out 0750 whatever umask it was started with. It lives in a 0700 folder from the start, so no
+   * one else can reach it in between; once QEMU has started it is made 0600 like everything else.
+   */
+  private static void privateSocket(VmFiles f) {
+    try {
+      if (Files.exists(f.qmp(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.setPosixFilePermissions(f.qmp(), PrivateFiles.FILE);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // the folder's 0700 still keeps others out
+    }
+  }
+
+  /** qemu-img with a umask that makes its disks 0600 from the first byte. */
+  private static Command privately(String program, String... args) {
+    List<String> argv = new ArrayList<>(List.of(program));
+    argv.addAll(List.of(args));
+    return Command.of(PrivateFiles.withPrivateUmask(argv));
   }
 
   private void ensureHome(MachineManifest m, VmFiles f, Optional<Image> homeImage) {
@@ -421,10 +456,10 @@ public final class MicrovmBackend implements Backend {
       Files.deleteIfExists(tmp);
       if (homeImage.isPresent()) {
         // the declared format, never a probe: a probed raw image could claim a host file as backing
-        context.runner().run(Command.of(tools.qemuImg(), "convert", "-q", "-f", qemuFormat(homeImage.get().format()),
+        context.runner().run(privately(tools.qemuImg(), "convert", "-q", "-f", qemuFormat(homeImage.get().format()),
             "-O", "qcow2", homeImage.get().file().toString(), tmp.toString()));
       } else {
-        context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
+        context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
             m.homeDisk().sizeMiB() + "M"));
       }
       // the rename makes a half-written home disk impossible: it exists whole or not at all
@@ -442,12 +477,16 @@ public final class MicrovmBackend implements Backend {
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {
+      privateFolder(f);
+      // QEMU appends to an existing log and keeps its mode: one from before Qubix made files private is tightened
+      PrivateFiles.open(f.serialLog(), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND).close();
       f.ensureQmpFolder();
     } catch (IOException e) {
       throw new QubixException("cannot start " + m.vmName() + ": " + e.getMessage(), e);
     }
     try {
-      context.runner().run(Command.of(argv).withTimeout(Duration.ofMinutes(2)));
+      context.runner().run(Command.of(PrivateFiles.withPrivateUmask(argv)).withTimeout(Duration.ofMinutes(2)));
+      privateSocket(f);
     } catch (CommandFailedException e) {
       killIfStarted(f);
       throw new QubixException("QEMU could not start " + m.vmName() + ": " + String.join(" ", e.stderrTail()), e);
