@@ -103,6 +103,8 @@ public final class MicrovmBackend implements Backend {
               : "create the home disk " + f.home() + (images.get("home").isPresent() || m.image("home").isPresent()
                   ? " from the home image" : " (blank, " + m.homeDisk().sizeMiB() + " MiB)")));
         }
+        steps.add(Step.of("secret", Files.exists(f.secret()) ? "keep the VM's RDP secret " + f.secret()
+            : "generate the VM's RDP secret (192 random bits) in " + f.secret() + " (0600)"));
         steps.add(Step.of("port", "forward 127.0.0.1:" + Ports.read(f.ports()).map(String::valueOf).orElse("<free port>")
             + " to the guest's RDP port " + m.rdp().port()));
         steps.add(Step.of("start", "start QEMU (" + m.cpuCount() + " CPU, " + m.memoryStartup() + ")"));
@@ -116,7 +118,7 @@ public final class MicrovmBackend implements Backend {
       }
       case PURGE -> {
         steps.add(Step.of("stop", "stop the VM"));
-        steps.add(Step.of("remove", "remove " + f.dir() + " with the home disk"));
+        steps.add(Step.of("remove", "remove " + f.dir() + " with the home disk and the RDP secret"));
       }
     }
     return new Plan(op, name(), m.name(), steps);
@@ -155,6 +157,7 @@ public final class MicrovmBackend implements Backend {
       newSystemDisk(f, image);
     });
     actions.put("home-disk", () -> ensureHome(m, f, home));
+    actions.put("secret", () -> VmSecret.ensure(f));
     actions.put("port", () -> Ports.ensure(f.ports()));
     actions.put("start", () -> launch(m, f, boot));
     actions.put("wait-running", () -> waitRunning(m, f));
@@ -280,6 +283,7 @@ public final class MicrovmBackend implements Backend {
       dropGcRoots(f);
       if (purge == Purge.EVERYTHING) {
         Files.deleteIfExists(f.home());
+        Files.deleteIfExists(f.secret());
         try (var left = Files.list(f.dir())) {
           if (left.findAny().isEmpty()) {
             Files.delete(f.dir());
@@ -316,6 +320,28 @@ public final class MicrovmBackend implements Backend {
       }
     }
     Files.deleteIfExists(f.gcroots());
+  }
+
+  @Override
+  public Optional<String> rdpPassword(MachineManifest m) {
+    return VmSecret.read(files(m));
+  }
+
+  /**
+   * A running guest set its password from the credential at boot and keeps it until it boots again:
+   * rotating under it would leave {@code connect} with a password the guest does not know.
+   */
+  @Override
+  public void rotateSecret(MachineManifest m) {
+    VmFiles f = files(m);
+    if (!Files.exists(f.imageVersion())) {
+      throw new QubixException(m.vmName() + " does not exist: its secret is made by the first up or recreate");
+    }
+    if (runningQemu(f).isPresent()) {
+      throw new QubixException(m.vmName() + " is running, and its guest keeps the current password until it boots "
+          + "again: stop it, rotate, then start it");
+    }
+    VmSecret.rotate(f);
   }
 
   @Override
@@ -478,6 +504,7 @@ public final class MicrovmBackend implements Backend {
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {
       privateFolder(f);
+      VmSecret.ensure(f);   // a VM made before Qubix had secrets gets one at its next start
       // QEMU appends to an existing log and keeps its mode: one from before Qubix made files private is tightened
       PrivateFiles.open(f.serialLog(), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND).close();
       f.ensureQmpFolder();
