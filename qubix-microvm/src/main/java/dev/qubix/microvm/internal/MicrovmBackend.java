@@ -322,9 +322,15 @@ public final class MicrovmBackend implements Backend {
     Files.deleteIfExists(f.gcroots());
   }
 
+  /**
+   * Only while this VM's QEMU runs: then QEMU itself holds the forwarded port, so whatever answers
+   * on it is the guest. With the VM stopped another local process could listen there and collect
+   * the password from the client.
+   */
   @Override
   public Optional<String> rdpPassword(MachineManifest m) {
-    return VmSecret.read(files(m));
+    VmFiles f = files(m);
+    return runningQemu(f).isPresent() ? VmSecret.read(f) : Optional.empty();
   }
 
   /**
