@@ -31,6 +31,7 @@
     port = 3389;
     width = 1280;
     height = 800;
+    passwordFrom = "credential"; # "lab": the public labPassword (NixOS VM tests only)
   };
   hyperv = {
     vmRoot = "C:\\HyperV\\Qubix";

@@ -13,6 +13,7 @@
     ../profiles/gui/openbox.nix
     ../profiles/audio/pulseaudio-xrdp.nix
     ../profiles/remote/xrdp.nix
+    ../profiles/remote/rdp-password.nix
     ../profiles/apps/spotify.nix
     ../profiles/modes/prod.nix
     ../profiles/modes/debug.nix

@@ -153,6 +153,20 @@ in
         default = d.rdp.height;
         description = "Desktop height the RDP client asks for.";
       };
+      passwordFrom = mkOption {
+        type = types.enum [
+          "credential"
+          "lab"
+        ];
+        default = d.rdp.passwordFrom;
+        description = ''
+          Where the RDP user's password comes from. `credential`: the per-VM secret the host
+          passes as the systemd credential `qubix.rdp-password` (Qubix generates and keeps
+          it; QEMU hands it over through fw_cfg), set at every boot before xrdp starts;
+          without one, RDP login is locked (profiles/remote/rdp-password.nix). `lab`: the
+          public {option}`qubix.labPassword`, for the NixOS VM tests only.
+        '';
+      };
     };
 
     hyperv = {
@@ -180,7 +194,8 @@ in
       type = types.nullOr types.str;
       default = d.labPassword;
       description = ''
-        Initial password of the console user and the RDP user. **It is public**: it is
+        Initial password of the console user (and of the RDP user only with
+        {option}`qubix.rdp.passwordFrom` = `"lab"`). **It is public**: it is
         in this repository and in the world-readable Nix store. Fine for a lab VM on a
         private NAT switch; otherwise set it to `null` and give
         `users.users.<name>.initialHashedPassword` (from `mkpasswd -m yescrypt`).

@@ -36,7 +36,9 @@ in
         # Never wheel: the RDP password travels to every client that connects.
         extraGroups = [ "audio" ];
       }
-      // password;
+      # The RDP port is reachable by others (every local user on a microvm host, the NAT
+      # switch on Hyper-V): a public password only on explicit opt-in (the VM tests).
+      // lib.optionalAttrs (cfg.rdp.passwordFrom == "lab") password;
     })
   ];
 

@@ -192,6 +192,18 @@ else
     "map (m: sys.\${m}.config.warnings) [ \"spotibox\" \"spotibox-debug\" ]" '[[],[]]'
   typed_is "item 5: users.users.root: hashedPassword unset, initialHashedPassword \"!\"" \
     "with sys.spotibox.config.users.users.root; [ hashedPassword initialHashedPassword ]" '[null,"!"]'
+  # The RDP password: the per-VM credential by default, the lab password only on opt-in.
+  typed_is "rdp password: by default rdp is locked (\"!\") until qubix-rdp-password.service sets it from the credential, before xrdp" \
+    "let c = sys.spotibox.config; s = c.systemd.services.qubix-rdp-password; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword s.serviceConfig.ImportCredential s.before s.requiredBy (lib.hasInfix \"chpasswd\" s.script) (lib.hasInfix \"usermod -p '!'\" s.script) ]" \
+    '["credential",null,"!","qubix.rdp-password",["xrdp.service","xrdp-sesman.service"],["xrdp-sesman.service"],true,true]'
+  typed_is "rdp password: the credential never reaches the store: the script reads it at run time" \
+    "lib.hasInfix \"CREDENTIALS_DIRECTORY\" sys.spotibox.config.systemd.services.qubix-rdp-password.script" 'true'
+  typed_is "rdp password: passwordFrom = \"lab\" gives rdp the lab password and no credential service" \
+    "let c = e.machine e.spotibox { qubix.rdp.passwordFrom = \"lab\"; }; in [ c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword (c.systemd.services ? qubix-rdp-password) ]" \
+    '["qubix",null,false]'
+  typed_fails "rdp password: an unknown passwordFrom is refused by the option type" \
+    "(e.machine e.spotibox { qubix.rdp.passwordFrom = \"plain\"; }).qubix.rdp.passwordFrom" \
+    "qubix.rdp.passwordFrom"
   # 6. The IPv4 option type has the manifest's octet rule.
   for bad in 10.0.0.300 010.0.0.1 10.0.0 256.1.1.1; do
     typed_fails "item 6: qubix.network.staticIp = $bad is refused by the option type" \
@@ -253,9 +265,9 @@ else
   typed_is "test egress: machine in allowlist mode for allowed.test, upstream DNS the internet node (192.168.1.1)" \
     "let c = $checks.egress.qubixTest.nodeConfigs.machine; in [ c.qubix.network.egress.mode c.services.dnsmasq.settings.nftset c.services.dnsmasq.settings.server (c.networking.nftables.tables ? qubix-egress) ]" \
     '["allowlist",["/allowed.test/4#inet#qubix-egress#allowed4,6#inet#qubix-egress#allowed6"],["192.168.1.1"],true]'
-  typed_is "test xrdp-session: the client has FreeRDP and logs in as rdp" \
-    "let q = $checks.xrdp-session.qubixTest; in [ (builtins.length q.nodeConfigs.client.environment.systemPackages) (lib.hasInfix \"/u:rdp /p:qubix\" q.script) (lib.hasInfix \"/auth-only\" q.script) ]" \
-    '[2,true,true]'
+  typed_is "test xrdp-session: the client has FreeRDP and logs in as rdp with the credential the VM gets over fw_cfg" \
+    "let q = $checks.xrdp-session.qubixTest; in [ (builtins.length q.nodeConfigs.client.environment.systemPackages) (lib.hasInfix \"/u:rdp /p:test-credential-Zq3v /cert:ignore /auth-only\" q.script) (builtins.elem \"name=opt/io.systemd.credentials/qubix.rdp-password,string=test-credential-Zq3v\" q.nodeConfigs.machine.virtualisation.qemu.options) (lib.hasInfix \"/auth-only\" q.script) ]" \
+    '[2,true,true,true]'
   # The closure budget: one number (lib/budget.nix), used by the check, quoted in README.
   budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB" 2>&1 || true)
   typed_is "closure-budget: checks the production toplevel against lib/budget.nix ($budget MiB)" \

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Qubix tiny test guest: /init of a busybox initramfs (runs as PID 1).
 # Serial markers (on ttyS0): QUBIX-HOME-FORMATTED, QUBIX-BOOT-COUNT=<n>,
-# QUBIX-NO-HOME, QUBIX-SYSTEM-MARKER=<n>, QUBIX-READY, QUBIX-POWEROFF.
+# QUBIX-NO-HOME, QUBIX-SYSTEM-MARKER=<n>, QUBIX-CREDENTIAL-SHA256=<hex> or
+# QUBIX-NO-CREDENTIAL, QUBIX-READY, QUBIX-POWEROFF.
 export PATH=/bin:/sbin
 
 mount -t proc proc /proc
@@ -15,6 +16,15 @@ say() { echo "$*" >/dev/ttyS0; }
 while read -r m; do
   insmod "/lib/modules/$m.ko" 2>/dev/null
 done </lib/modules/load.order
+
+# The VM's RDP secret, as systemd reads credentials from QEMU's fw_cfg: only
+# its hash goes to the console, so the host can check what arrived.
+CRED=/sys/firmware/qemu_fw_cfg/by_name/opt/io.systemd.credentials/qubix.rdp-password/raw
+if [ -r "$CRED" ]; then
+  say "QUBIX-CREDENTIAL-SHA256=$(sha256sum <"$CRED" | cut -d' ' -f1)"
+else
+  say QUBIX-NO-CREDENTIAL
+fi
 
 # Virtio disks are scanned asynchronously: wait (up to ~3 s) until every
 # disk that virtio_blk found shows its serial.

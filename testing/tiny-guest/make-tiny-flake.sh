@@ -19,7 +19,7 @@ WANT_DISK=${QUBIX_TINY_DISK:-1}
 # Modules wanted in the initramfs; dependencies are added automatically.
 WANTED_MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci
   failover net_failover virtio_net virtio_blk ext4 button evdev
-  fat vfat nls_cp437 nls_ascii nls_utf8"
+  fat vfat nls_cp437 nls_ascii nls_utf8 qemu_fw_cfg"
 
 log() { echo "make-tiny-flake: $*" >&2; }
 mkdir -p "$DEBS" "$OUT"

@@ -40,6 +40,7 @@ let
     "xrdp"
     "dnsutils"
     "xvfb-run"
+    "shadow"
   ];
 
   pkgs =

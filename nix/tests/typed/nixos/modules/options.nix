@@ -188,6 +188,7 @@ in
       diskSize = opt (types.either (types.enum [ "auto" ]) types.ints.positive) "auto";
       # nixos/modules/virtualisation/qemu-vm.nix (test nodes only)
       memorySize = opt types.ints.positive 1024;
+      qemu.options = strList;
       emptyDiskImages = opt (types.listOf types.ints.positive) [ ];
       fileSystems = opt (types.attrsOf (types.submodule fsModule)) { };
       cores = opt types.ints.positive 1;

@@ -208,6 +208,19 @@ public final class Appliance {
     }
   }
 
+  /**
+   * Replaces the VM's RDP password with a new random one (the old one stops working at the guest's next
+   * boot). The VM must exist and be stopped. The password itself is never returned or printed.
+   */
+  public void rotateSecret() {
+    Backend b = openBackend();
+    requireAvailable(b);
+    MachineManifest m = manifest();
+    try (ApplianceLock l = lock("secret rotate")) {
+      b.rotateSecret(m);
+    }
+  }
+
   /** What {@code op} would do, without doing it or building anything. Works for unavailable backends too. */
   public Plan plan(Operation op) {
     Backend b = openBackend();

@@ -4,6 +4,7 @@ import dev.qubix.LockedException;
 import dev.qubix.QubixException;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -39,8 +40,8 @@ public final class ApplianceLock implements AutoCloseable {
     Path file = stateDir.resolve("locks").resolve(vmName + ".lock");
     long start = System.nanoTime();
     try {
-      Files.createDirectories(file.getParent());
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      PrivateFiles.directories(stateDir, file.getParent());
+      FileChannel ch = PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
         while (true) {
           FileLock l = tryLock(ch);

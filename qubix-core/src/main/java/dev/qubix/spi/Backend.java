@@ -45,7 +45,20 @@ public interface Backend {
 
   /** Starts the RDP client for this host; empty when there is none (headless). */
   default Optional<Process> openClient(MachineManifest m, Endpoint endpoint) {
-    return RdpClients.launchDefault(m, endpoint, context());
+    return RdpClients.launchDefault(m, endpoint, context(), rdpPassword(m));
+  }
+
+  /**
+   * The VM's own RDP password, which the backend generated and handed to the guest; empty for a
+   * backend without per-VM secrets (the guest then locks RDP login). Never log or print it.
+   */
+  default Optional<String> rdpPassword(MachineManifest m) {
+    return Optional.empty();
+  }
+
+  /** Replaces the VM's RDP password with a new random one; it reaches the guest at its next boot. */
+  default void rotateSecret(MachineManifest m) {
+    throw new dev.qubix.QubixException("the " + name() + " backend keeps no per-VM secret to rotate");
   }
 
   /**

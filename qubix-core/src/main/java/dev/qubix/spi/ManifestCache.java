@@ -18,9 +18,11 @@ import java.util.Optional;
  * unchanged, status/start/stop/connect/destroy need no Nix at all.
  */
 public final class ManifestCache {
+  private final Path stateDir;
   private final Path dir;
 
   public ManifestCache(Path stateDir) {
+    this.stateDir = stateDir;
     this.dir = stateDir.resolve("cache").resolve("manifests");
   }
 
@@ -42,7 +44,7 @@ public final class ManifestCache {
   /** Stores a document; the key is written last so a torn write reads as a miss. */
   public void put(String source, String key, String json) {
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directories(stateDir, dir);
       Files.deleteIfExists(file(source, ".key"));
       atomicWrite(file(source, ".json"), json);
       atomicWrite(file(source, ".key"), key);

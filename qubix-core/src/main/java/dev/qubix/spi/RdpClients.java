@@ -4,9 +4,11 @@ import dev.qubix.Endpoint;
 import dev.qubix.QubixException;
 import dev.qubix.manifest.MachineManifest;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,35 +20,63 @@ public final class RdpClients {
   private RdpClients() {}
 
   public static Optional<Process> launchDefault(MachineManifest m, Endpoint e, BackendContext ctx) {
+    return launchDefault(m, e, ctx, Optional.empty());
+  }
+
+  /**
+   * With the VM's password, xfreerdp reads it from its stdin ({@code /from-stdin}): {@code /p:} would
+   * put it in {@code /proc/<pid>/cmdline}, which every local user can read. The domain is given
+   * ({@code /d:}, the guest's host name, which xrdp does not check) so the only line xfreerdp asks
+   * for is the password. The .rdp file for mstsc never holds a password.
+   */
+  public static Optional<Process> launchDefault(MachineManifest m, Endpoint e, BackendContext ctx,
+      Optional<String> password) {
     HostInfo host = ctx.host();
     if (host.os() == HostInfo.Os.WINDOWS) {
       Path rdp = ctx.stateDir().resolve(m.vmName()).resolve(m.vmName() + ".rdp");
       writeRdpFile(rdp, m, e);
-      return Optional.of(start(List.of("mstsc.exe", rdp.toString())));
+      return Optional.of(start(List.of("mstsc.exe", rdp.toString()), Optional.empty()));
     }
     boolean display = host.getenv("DISPLAY").isPresent() || host.getenv("WAYLAND_DISPLAY").isPresent();
     Optional<Path> xfreerdp = host.which("xfreerdp3").or(() -> host.which("xfreerdp"));
     if (!display || xfreerdp.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(start(List.of(xfreerdp.get().toString(), "/v:" + e.host() + ":" + e.port(),
+    return Optional.of(start(xfreerdpArgs(xfreerdp.get().toString(), m, e, password.isPresent()), password));
+  }
+
+  /** xfreerdp's arguments: never a password, only {@code /from-stdin} when one is piped in. */
+  public static List<String> xfreerdpArgs(String program, MachineManifest m, Endpoint e, boolean passwordOnStdin) {
+    List<String> argv = new ArrayList<>(List.of(program, "/v:" + e.host() + ":" + e.port(),
         "/u:" + m.rdp().user(), "/size:" + m.rdp().width() + "x" + m.rdp().height(),
-        "/cert:ignore", "/sound", "+clipboard")));
+        "/cert:ignore", "/sound", "+clipboard"));
+    if (passwordOnStdin) {
+      argv.addAll(List.of("/d:" + m.hostName(), "/from-stdin:force"));
+    }
+    return argv;
   }
 
   public static void writeRdpFile(Path file, MachineManifest m, Endpoint e) {
     try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, RdpFile.render(m, e), StandardCharsets.UTF_8);
+      PrivateFiles.directory(file.getParent());
+      PrivateFiles.writeString(file, RdpFile.render(m, e));
     } catch (IOException ex) {
       throw new QubixException("cannot write " + file + ": " + ex.getMessage(), ex);
     }
   }
 
-  private static Process start(List<String> argv) {
+  private static Process start(List<String> argv, Optional<String> stdin) {
     try {
-      return new ProcessBuilder(argv).redirectErrorStream(true)
+      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (stdin.isPresent()) {
+        try (OutputStream in = p.getOutputStream()) {
+          in.write((stdin.get() + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      } else {
+        p.getOutputStream().close();
+      }
+      return p;
     } catch (IOException ex) {
       throw new QubixException("cannot start the RDP client " + argv.get(0) + ": " + ex.getMessage(), ex);
     }

@@ -80,6 +80,17 @@ class QemuArgsTest {
   }
 
   @Test
+  void theSecretReachesTheGuestAsASystemdCredentialFromItsFileNeverAsAValue() {
+    VmFiles f = new VmFiles(Path.of("/srv/vms,old/qubix-x"));
+
+    List<String> argv = QemuArgs.of("qemu", ManifestReader.read(STATIC, "spotibox"), f, new QemuArgs.Boot(ImageFormat.QCOW2, null, ""), "tcg", 3390, true);
+
+    assertThat(argv).containsSequence("-fw_cfg",
+        "name=opt/io.systemd.credentials/qubix.rdp-password,file=/srv/vms,,old/qubix-x/rdp-password");
+    assertThat(String.join(" ", argv)).doesNotContain("string=");
+  }
+
+  @Test
   void aStateFolderTooDeepForASocketAddressGetsItsQmpSocketInAShortPrivateFolder() {
     VmFiles shallow = new VmFiles(Path.of("/s/qubix-x"));
     VmFiles deep = new VmFiles(Path.of("/home/jane/" + "very long folder name ".repeat(5) + "/qubix-x"));

@@ -19,6 +19,7 @@ import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageBuilder;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.ManifestCache;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,7 @@ public final class NixBuilder implements ImageBuilder {
     }
     Path dir = context.stateDir().resolve("gcroots").resolve(machine.vmName());
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directories(context.stateDir(), dir);
       try (var old = Files.list(dir)) {
         for (Path link : old.filter(Files::isSymbolicLink).toList()) {
           Files.delete(link);

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The original PowerShell controller's schemaVersion 2 machine, mapped onto schemaVersion 3:
  * flat {@code staticIp}/{@code gatewayIp}/{@code natSwitchSubnet}, {@code package}/{@code homePackage},
- * flat Hyper-V fields. {@code rdp.password} is dropped on purpose: Qubix never stores or passes a
- * password (the original put it on mstsc's and cmdkey's command lines).
+ * flat Hyper-V fields. {@code rdp.password} is dropped on purpose: Qubix never takes a password from
+ * the manifest (the original put it on mstsc's and cmdkey's command lines); it makes one per VM.
  */
 public final class LegacyManifest {
   private static final Logger LOG = LoggerFactory.getLogger(LegacyManifest.class);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.spi.HostInfo;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,7 +78,7 @@ public final class Accelerator {
    * ("failed to set MSR"), QEMU exits. Either way: TCG, decided as soon as the sign appears.
    */
   static Probe kvmBoots(String qemu, Path dir) throws IOException {
-    Files.createDirectories(dir);
+    PrivateFiles.directory(dir);
     Path out = Files.createTempFile(dir, "kvm-probe", ".log");
     Path err = Files.createTempFile(dir, "kvm-probe", ".err");
     Process p = new ProcessBuilder(List.of(qemu, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",

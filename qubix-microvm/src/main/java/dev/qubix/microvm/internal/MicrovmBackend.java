@@ -22,6 +22,7 @@ import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.PrivateFiles;
 import dev.qubix.spi.StepRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -102,6 +103,8 @@ public final class MicrovmBackend implements Backend {
               : "create the home disk " + f.home() + (images.get("home").isPresent() || m.image("home").isPresent()
                   ? " from the home image" : " (blank, " + m.homeDisk().sizeMiB() + " MiB)")));
         }
+        steps.add(Step.of("secret", Files.exists(f.secret()) ? "keep the VM's RDP secret " + f.secret()
+            : "generate the VM's RDP secret (192 random bits) in " + f.secret() + " (0600)"));
         steps.add(Step.of("port", "forward 127.0.0.1:" + Ports.read(f.ports()).map(String::valueOf).orElse("<free port>")
             + " to the guest's RDP port " + m.rdp().port()));
         steps.add(Step.of("start", "start QEMU (" + m.cpuCount() + " CPU, " + m.memoryStartup() + ")"));
@@ -115,7 +118,7 @@ public final class MicrovmBackend implements Backend {
       }
       case PURGE -> {
         steps.add(Step.of("stop", "stop the VM"));
-        steps.add(Step.of("remove", "remove " + f.dir() + " with the home disk"));
+        steps.add(Step.of("remove", "remove " + f.dir() + " with the home disk and the RDP secret"));
       }
     }
     return new Plan(op, name(), m.name(), steps);
@@ -145,12 +148,16 @@ public final class MicrovmBackend implements Backend {
     Plan plan = plan(Operation.RECREATE, m, images);
     Map<String, Runnable> actions = new LinkedHashMap<>();
     actions.put("stop-old", () -> stopQuietly(m, RECREATE_GRACE));
-    actions.put("clean", () -> clean(f));
+    actions.put("clean", () -> {
+      privateFolder(f);
+      clean(f);
+    });
     actions.put("system-disk", () -> {
       pinImages(f, images, image, home);
       newSystemDisk(f, image);
     });
     actions.put("home-disk", () -> ensureHome(m, f, home));
+    actions.put("secret", () -> VmSecret.ensure(f));
     actions.put("port", () -> Ports.ensure(f.ports()));
     actions.put("start", () -> launch(m, f, boot));
     actions.put("wait-running", () -> waitRunning(m, f));
@@ -277,6 +284,7 @@ public final class MicrovmBackend implements Backend {
       if (purge == Purge.EVERYTHING) {
         Files.deleteIfExists(f.home());
         Files.deleteIfExists(f.ports());
+        Files.deleteIfExists(f.secret());
         try (var left = Files.list(f.dir())) {
           if (left.findAny().isEmpty()) {
             Files.delete(f.dir());
@@ -340,6 +348,34 @@ public final class MicrovmBackend implements Backend {
       }
     }
     Files.deleteIfExists(f.gcroots());
+  }
+
+  /**
+   * Only while this VM's QEMU runs: then QEMU itself holds the forwarded port, so whatever answers
+   * on it is the guest. With the VM stopped another local process could listen there and collect
+   * the password from the client.
+   */
+  @Override
+  public Optional<String> rdpPassword(MachineManifest m) {
+    VmFiles f = files(m);
+    return runningQemu(f).isPresent() ? VmSecret.read(f) : Optional.empty();
+  }
+
+  /**
+   * A running guest set its password from the credential at boot and keeps it until it boots again:
+   * rotating under it would leave {@code connect} with a password the guest does not know.
+   */
+  @Override
+  public void rotateSecret(MachineManifest m) {
+    VmFiles f = files(m);
+    if (!Files.exists(f.imageVersion())) {
+      throw new QubixException(m.vmName() + " does not exist: its secret is made by the first up or recreate");
+    }
+    if (runningQemu(f).isPresent()) {
+      throw new QubixException(m.vmName() + " is running, and its guest keeps the current password until it boots "
+          + "again: stop it, rotate, then start it");
+    }
+    VmSecret.rotate(f);
   }
 
   @Override
@@ -418,14 +454,14 @@ public final class MicrovmBackend implements Backend {
 
   private void newSystemDisk(VmFiles f, Image image) {
     try {
-      Files.createDirectories(f.dir());
+      privateFolder(f);
       Files.deleteIfExists(f.system());
       Files.deleteIfExists(f.imageVersion());
       if (image.format() != ImageFormat.DIRECT) {
         Path tmp = f.dir().resolve("system.qcow2.tmp");
         Files.deleteIfExists(tmp);
         try {
-          context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2",
+          context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2",
               "-F", qemuFormat(image.format()), "-b", image.file().toAbsolutePath().toString(), tmp.toString()));
         } catch (CommandFailedException e) {
           throw new QubixException("the system image " + image.file() + " cannot be used as a " + image.format().jsonName()
@@ -434,10 +470,41 @@ public final class MicrovmBackend implements Backend {
         Files.move(tmp, f.system(), StandardCopyOption.ATOMIC_MOVE);
       }
       // written last: its presence means "this VM exists and boots this image"
-      Files.writeString(f.imageVersion(), image.file().toAbsolutePath().toString());
+      PrivateFiles.writeString(f.imageVersion(), image.file().toAbsolutePath().toString());
     } catch (IOException e) {
       throw new QubixException("cannot prepare the system disk in " + f.dir() + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The state dir and the VM folder, 0700 (a wider one is tightened with a warning). */
+  private void privateFolder(VmFiles f) {
+    try {
+      PrivateFiles.directories(context.stateDir(), f.dir());
+    } catch (IOException e) {
+      throw new QubixException("cannot make the VM folder " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * QEMU's {@code -daemonize} sets its own umask (027) before it creates the QMP socket, so the socket
+   * comes out 0750 whatever umask it was started with. It lives in a 0700 folder from the start, so no
+   * one else can reach it in between; once QEMU has started it is made 0600 like everything else.
+   */
+  private static void privateSocket(VmFiles f) {
+    try {
+      if (Files.exists(f.qmp(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Files.setPosixFilePermissions(f.qmp(), PrivateFiles.FILE);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // the folder's 0700 still keeps others out
+    }
+  }
+
+  /** qemu-img with a umask that makes its disks 0600 from the first byte. */
+  private static Command privately(String program, String... args) {
+    List<String> argv = new ArrayList<>(List.of(program));
+    argv.addAll(List.of(args));
+    return Command.of(PrivateFiles.withPrivateUmask(argv));
   }
 
   private void ensureHome(MachineManifest m, VmFiles f, Optional<Image> homeImage) {
@@ -449,10 +516,10 @@ public final class MicrovmBackend implements Backend {
       Files.deleteIfExists(tmp);
       if (homeImage.isPresent()) {
         // the declared format, never a probe: a probed raw image could claim a host file as backing
-        context.runner().run(Command.of(tools.qemuImg(), "convert", "-q", "-f", qemuFormat(homeImage.get().format()),
+        context.runner().run(privately(tools.qemuImg(), "convert", "-q", "-f", qemuFormat(homeImage.get().format()),
             "-O", "qcow2", homeImage.get().file().toString(), tmp.toString()));
       } else {
-        context.runner().run(Command.of(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
+        context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
             m.homeDisk().sizeMiB() + "M"));
       }
       // the rename makes a half-written home disk impossible: it exists whole or not at all
@@ -470,12 +537,17 @@ public final class MicrovmBackend implements Backend {
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {
+      privateFolder(f);
+      VmSecret.ensure(f);   // a VM made before Qubix had secrets gets one at its next start
+      // QEMU appends to an existing log and keeps its mode: one from before Qubix made files private is tightened
+      PrivateFiles.open(f.serialLog(), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND).close();
       f.ensureQmpFolder();
     } catch (IOException e) {
       throw new QubixException("cannot start " + m.vmName() + ": " + e.getMessage(), e);
     }
     try {
-      context.runner().run(Command.of(argv).withTimeout(Duration.ofMinutes(2)));
+      context.runner().run(Command.of(PrivateFiles.withPrivateUmask(argv)).withTimeout(Duration.ofMinutes(2)));
+      privateSocket(f);
     } catch (CommandFailedException e) {
       killIfStarted(f);
       throw new QubixException("QEMU could not start " + m.vmName() + ": " + String.join(" ", e.stderrTail()), e);

@@ -3,6 +3,7 @@ package dev.qubix.microvm.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qubix.QubixException;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -39,8 +40,8 @@ public final class Ports {
     }
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       int port = s.getLocalPort();
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, "{\"rdp\": " + port + "}\n");
+      PrivateFiles.directory(file.getParent());
+      PrivateFiles.writeString(file, "{\"rdp\": " + port + "}\n");
       return port;
     } catch (IOException e) {
       throw new QubixException("cannot pick a free port for RDP: " + e.getMessage(), e);

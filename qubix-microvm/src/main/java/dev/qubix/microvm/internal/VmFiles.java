@@ -71,6 +71,8 @@ public record VmFiles(Path dir) {
       throw new IllegalStateException(e);
     }
   }
+  /** The VM's RDP password (0600, no newline): kept across recreates, removed by destroy --purge. */
+  public Path secret() { return dir.resolve("rdp-password"); }
   public Path serialLog() { return dir.resolve("serial.log"); }
   public Path ports() { return dir.resolve("ports.json"); }
   public Path imageVersion() { return dir.resolve("image-version"); }

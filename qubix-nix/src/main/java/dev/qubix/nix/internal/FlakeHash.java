@@ -1,6 +1,7 @@
 package dev.qubix.nix.internal;
 
 import dev.qubix.QubixException;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -177,7 +178,7 @@ public final class FlakeHash {
         sb.append(e[0]).append('\t').append(e[1]).append('\t').append(rel).append('\n');
       }
     });
-    Files.createDirectories(statFile.getParent());
+    PrivateFiles.directory(statFile.getParent());
     Path tmp = Files.createTempFile(statFile.getParent(), statFile.getFileName().toString(), ".tmp");
     Files.writeString(tmp, sb, StandardCharsets.UTF_8);
     Files.move(tmp, statFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

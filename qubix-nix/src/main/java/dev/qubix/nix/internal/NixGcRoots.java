@@ -4,6 +4,7 @@ import dev.qubix.QubixException;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
 import dev.qubix.spi.GcRoots;
+import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -24,7 +25,7 @@ public record NixGcRoots(NixCommand nix, CommandRunner runner, Duration timeout,
   @Override
   public void pin(Path dir, Map<String, String> storePathByName) {
     try {
-      Files.createDirectories(dir);
+      PrivateFiles.directory(dir);
       for (Map.Entry<String, String> e : storePathByName.entrySet()) {
         String path = storeObject(e.getValue());
         CommandResult r = runner.run(nix.root(dir.resolve(e.getKey()), path, extraOptions).withTimeout(timeout)
