@@ -16,12 +16,15 @@ import picocli.CommandLine.ScopeType;
  * {@code qubixctl}: the command line of the original PowerShell controller, on the Qubix API.
  * Exit codes: 0 ok; 1 the operation failed; 2 invalid input; 3 no usable backend.
  */
+// scope INHERIT gives every subcommand -h/--help, -V/--version and the exit code list
 @Command(name = "qubixctl", mixinStandardHelpOptions = true, versionProvider = QubixCtl.Version.class,
+    scope = ScopeType.INHERIT,
     description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
     subcommands = {
         Commands.Build.class, Commands.Up.class, Commands.Recreate.class, Commands.Start.class,
         Commands.Stop.class, Commands.Status.class, Commands.Destroy.class, Commands.Connect.class,
-        Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class},
+        Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
 public final class QubixCtl {
@@ -85,11 +88,22 @@ public final class QubixCtl {
       return exitCode(e);
     });
     cl.setParameterExceptionHandler((e, args2) -> {
-      e.getCommandLine().getErr().println("qubixctl: " + e.getMessage()
-          + " (see 'qubixctl " + e.getCommandLine().getCommandName().replace("qubixctl", "").trim() + " --help')");
+      PrintWriter w = e.getCommandLine().getErr();
+      w.println("qubixctl: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+      suggestion(e).ifPresent(w::println);
       return INVALID;
     });
     return cl.execute(args);
+  }
+
+  /** picocli's "did you mean", worded the same for a mistyped command and a mistyped option. */
+  static java.util.Optional<String> suggestion(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getSuggestions().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String prefix = e.getCommandLine().getCommandSpec().qualifiedName() + " ";
+    return java.util.Optional.of("Did you mean: " + String.join(" or ",
+        u.getSuggestions().stream().map(x -> prefix + x).toList()) + "?");
   }
 
   static int exitCode(Throwable e) {

@@ -196,4 +196,55 @@ class QubixCtlIT {
     }
     assertThat(r.stdout()).contains("Exit codes:").containsPattern("3 +no usable backend");
   }
+
+  @Test
+  void everySubcommandTakesDashHAndDashDashHelp() throws Exception {
+    for (String c : new String[] {"build", "up", "recreate", "start", "stop", "status", "destroy", "connect", "plan",
+        "manifest", "backends", "gc"}) {
+      for (String h : new String[] {"-h", "--help"}) {
+        QubixCtlProcess.Result r = run(c, h);
+
+        assertThat(r.exitCode()).as("%s %s: %s", c, h, r.stderr()).isZero();
+        assertThat(r.stdout()).as("%s %s", c, h).startsWith("Usage: qubixctl " + c).contains("Exit codes:");
+        assertThat(r.stderr()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void upHelpShowsTheUsageOfUp() throws Exception {
+    QubixCtlProcess.Result r = run("up", "--help");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).startsWith("Usage: qubixctl up").contains("Create the VM if missing").contains("--state-dir");
+  }
+
+  @Test
+  void helpCommandShowsTheTopUsageOrThatOfOneCommand() throws Exception {
+    QubixCtlProcess.Result top = run("help");
+    QubixCtlProcess.Result status = run("help", "status");
+
+    assertThat(top.exitCode()).as(top.stderr()).isZero();
+    assertThat(top.stdout()).startsWith("Usage: qubixctl").contains("status").contains("help");
+    assertThat(status.exitCode()).as(status.stderr()).isZero();
+    assertThat(status.stdout()).startsWith("Usage: qubixctl status").contains("Show the VM's state");
+  }
+
+  @Test
+  void aMistypedCommandGetsASuggestionAndExits2() throws Exception {
+    QubixCtlProcess.Result r = run("statsu");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("qubixctl: Unmatched argument at index 0: 'statsu' (see 'qubixctl --help')")
+        .contains("Did you mean: qubixctl status or qubixctl start or qubixctl stop?").doesNotContain("  --help").doesNotContain("qubixctl  ");
+  }
+
+  @Test
+  void aMistypedOptionGetsASuggestionNamingItsCommand() throws Exception {
+    QubixCtlProcess.Result r = run("stop", "--grase", "5");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("(see 'qubixctl stop --help')").contains("Did you mean: qubixctl stop --grace?")
+        .doesNotContain("qubixctl  ");
+  }
 }
