@@ -68,11 +68,7 @@ public final class QubixCtl {
 
   /** Runs qubixctl and returns its exit code (used by tests too). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose")) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
-    } else if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
+    configureLog(java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
     QubixCtl top = new QubixCtl();
     top.out = out;
     top.err = err;
@@ -94,6 +90,30 @@ public final class QubixCtl {
       return INVALID;
     });
     return cl.execute(args);
+  }
+
+  /**
+   * Without -v, Qubix's warnings are for people: {@code qubixctl: warning: …}, like the CLI's own
+   * errors; -v shows the whole log in slf4j-simple's format (thread, level, logger). Must run
+   * before the first logger exists: SLF4J picks its provider once.
+   */
+  static void configureLog(boolean verbose) {
+    if (verbose) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+      return;
+    }
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // someone who sets slf4j-simple's level asked for slf4j-simple
+      setIfAbsent("slf4j.provider", dev.qubix.examples.cli.internal.PeopleLog.class.getName());
+      // else SLF4J announces the chosen provider on every run
+      setIfAbsent("slf4j.internal.verbosity", "WARN");
+    }
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
   }
 
   /** picocli's "did you mean", worded the same for a mistyped command and a mistyped option. */

@@ -247,4 +247,22 @@ class QubixCtlIT {
     assertThat(r.stderr()).contains("(see 'qubixctl stop --help')").contains("Did you mean: qubixctl stop --grace?")
         .doesNotContain("qubixctl  ");
   }
+
+  @Test
+  void aWarningForPeopleIsOneQubixctlWarningLine() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "manifest");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).isEqualTo("qubixctl: warning: ignoring rdp.password of the schemaVersion 2 manifest: "
+        + "Qubix never passes passwords; save the credential in your RDP client instead\n");
+  }
+
+  @Test
+  void verboseShowsTheWarningInTheFullLogFormat() throws Exception {
+    QubixCtlProcess.Result r = run("-v", "--manifest", v2.toString(), "manifest");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).contains("[main] WARN dev.qubix.manifest.internal.LegacyManifest - ignoring rdp.password")
+        .doesNotContain("qubixctl: warning:");
+  }
 }
