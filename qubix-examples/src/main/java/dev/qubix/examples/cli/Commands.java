@@ -47,10 +47,12 @@ final class Commands {
     }
 
     void print(String text) {
+      top.endTransientLine();
       top.out.println(text);
     }
 
     void printJson(Object node) {
+      top.endTransientLine();
       try {
         top.out.println(JSON.writeValueAsString(node));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

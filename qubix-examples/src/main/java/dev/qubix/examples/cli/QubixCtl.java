@@ -61,6 +61,8 @@ public final class QubixCtl {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /** The progress of this run's appliance, if one was made; cleared before every result or error. */
+  ConsoleProgress progress;
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -77,6 +79,7 @@ public final class QubixCtl {
     cl.setErr(new PrintWriter(err, true));
     cl.setExitCodeExceptionMapper(QubixCtl::exitCode);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      top.endTransientLine();
       line.getErr().println("qubixctl: " + oneLine(e));
       if (top.verbose) {
         e.printStackTrace(line.getErr());
@@ -126,6 +129,12 @@ public final class QubixCtl {
         u.getSuggestions().stream().map(x -> prefix + x).toList()) + "?");
   }
 
+  void endTransientLine() {
+    if (progress != null) {
+      progress.endTransientLine();
+    }
+  }
+
   static int exitCode(Throwable e) {
     if (e instanceof ConfigurationException || e instanceof CommandLine.ParameterException) {
       return INVALID;
@@ -160,7 +169,8 @@ public final class QubixCtl {
     if (overrides != null) {
       a = a.withOverrides(overrides);
     }
-    return a.withListener(json ? ConsoleProgress.quiet(err, verbose) : ConsoleProgress.forTerminal(err, verbose));
+    progress = json ? ConsoleProgress.quiet(err, verbose) : ConsoleProgress.forTerminal(err, verbose);
+    return a.withListener(progress);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -47,6 +47,9 @@ public final class PeopleLog implements SLF4JServiceProvider {
 
   private static final class Line extends AbstractLogger {
     private static final long serialVersionUID = 1L;
+    // on a terminal a warning may arrive while the progress spinner line is shown: clear it first
+    private static final String PREFIX = System.console() != null && System.getenv("TERM") != null
+        && !"dumb".equals(System.getenv("TERM")) ? "\r\033[2Kqubixctl: " : "qubixctl: ";
 
     Line(String name) {
       this.name = name;
@@ -111,7 +114,7 @@ public final class PeopleLog implements SLF4JServiceProvider {
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args, Throwable t) {
       String message = MessageFormatter.basicArrayFormat(pattern, args);
       // one println: lines from two threads never interleave mid-line
-      System.err.println("qubixctl: " + (level == Level.ERROR ? "error: " : "warning: ") + message
+      System.err.println(PREFIX + (level == Level.ERROR ? "error: " : "warning: ") + message
           + (t == null || t.getMessage() == null ? "" : " (" + t.getMessage() + ")"));
     }
   }
