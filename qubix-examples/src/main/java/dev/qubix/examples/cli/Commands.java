@@ -358,6 +358,25 @@ final class Commands {
     }
   }
 
+  @Command(name = "completion", description = {"Print a shell completion script for qubixctl.",
+      "bash: source <(qubixctl completion bash)   (or save it in ~/.local/share/bash-completion/completions/qubixctl)",
+      "zsh:  source <(qubixctl completion zsh)    (in ~/.zshrc; uses zsh's bashcompinit)"})
+  static final class Completion extends Base {
+    @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh.") String shell;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (!shell.equals("bash") && !shell.equals("zsh")) {
+        throw new ConfigurationException("completion: unknown shell '" + shell + "': use bash or zsh");
+      }
+      // picocli's script is bash; under zsh it loads bashcompinit itself
+      top.out.print(picocli.AutoComplete.bash("qubixctl", spec.root().commandLine()));
+      top.out.flush();
+      return QubixCtl.OK;
+    }
+  }
+
   static Instance existing(Appliance a, String machine) {
     return a.instance().orElseThrow(() -> new QubixException(machine + ": no VM exists yet; run 'qubixctl up "
         + machine + "' first"));

@@ -265,4 +265,41 @@ class QubixCtlIT {
     assertThat(r.stderr()).contains("[main] WARN dev.qubix.manifest.internal.LegacyManifest - ignoring rdp.password")
         .doesNotContain("qubixctl: warning:");
   }
+
+  @Test
+  void bashCompletionIsValidBashAndCompletesCommandsAndOptions() throws Exception {
+    Path bash = dev.qubix.test.Requires.tool("bash");
+    QubixCtlProcess.Result r = run("completion", "bash");
+    Path script = tmp.resolve("qubixctl.bash");
+    Files.writeString(script, r.stdout());
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(shell(bash.toString(), "-n", script.toString())).isEqualTo("exit 0\n");
+    assertThat(shell(bash.toString(), "-c", "source " + script + "; COMP_WORDS=(qubixctl st); COMP_CWORD=1; "
+        + "_complete_qubixctl; echo \"${COMPREPLY[*]}\"")).contains("status").contains("start").contains("stop");
+    assertThat(shell(bash.toString(), "-c", "source " + script + "; COMP_WORDS=(qubixctl stop --gr); COMP_CWORD=2; "
+        + "_complete_qubixctl; echo \"${COMPREPLY[*]}\"")).contains("--grace");
+  }
+
+  @Test
+  void zshCompletionIsTheBashScriptThatLoadsBashcompinit() throws Exception {
+    QubixCtlProcess.Result r = run("completion", "zsh");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("bashcompinit").contains("complete -F _complete_qubixctl");
+  }
+
+  @Test
+  void completionForAnUnknownShellExitsWith2() throws Exception {
+    QubixCtlProcess.Result r = run("completion", "fish");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).isEqualTo("qubixctl: completion: unknown shell 'fish': use bash or zsh\n");
+  }
+
+  private static String shell(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return out + "exit " + p.waitFor() + "\n";
+  }
 }
