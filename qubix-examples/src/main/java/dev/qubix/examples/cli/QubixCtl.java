@@ -24,7 +24,7 @@ import picocli.CommandLine.ScopeType;
         Commands.Build.class, Commands.Up.class, Commands.Recreate.class, Commands.Start.class,
         Commands.Stop.class, Commands.Status.class, Commands.Destroy.class, Commands.Connect.class,
         Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class,
-        Commands.Completion.class, CommandLine.HelpCommand.class},
+        Commands.Ls.class, Commands.Logs.class, Commands.Completion.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
 public final class QubixCtl {

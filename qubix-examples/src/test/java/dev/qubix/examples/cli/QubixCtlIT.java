@@ -302,4 +302,32 @@ class QubixCtlIT {
     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     return out + "exit " + p.waitFor() + "\n";
   }
+
+  @Test
+  void lsOfAnEmptyStateDirectorySaysSo() throws Exception {
+    QubixCtlProcess.Result text = run("--backend", "microvm", "ls");
+    QubixCtlProcess.Result json = run("--backend", "microvm", "--json", "ls");
+
+    assertThat(text.exitCode()).as(text.stderr()).isZero();
+    assertThat(text.stdout()).isEqualTo("no VMs in " + state + "\n");
+    assertThat(json.exitCode()).as(json.stderr()).isZero();
+    assertThat(JSON.readTree(json.stdout()).isArray()).isTrue();
+    assertThat(JSON.readTree(json.stdout()).size()).isZero();
+  }
+
+  @Test
+  void logsOfAMissingVmExitsWith1() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "microvm", "logs", "spotibox");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.stderr()).endsWith("qubixctl: spotibox: no VM exists yet; run 'qubixctl up spotibox' first\n");
+  }
+
+  @Test
+  void helpListsTheNewCommands() throws Exception {
+    QubixCtlProcess.Result r = run("--help");
+
+    assertThat(r.stdout()).containsPattern("\\n  ls ").containsPattern("\\n  logs ").containsPattern("\\n  completion ")
+        .containsPattern("\\n  help ");
+  }
 }
