@@ -27,13 +27,15 @@ public final class Fixture implements AutoCloseable {
   private final Appliance appliance;
   private final boolean purgeHome;
   private final ConsoleTail console;
+  private final Path owner;
   private Instance instance;
 
-  private Fixture(Appliance appliance, boolean purgeHome, Instance instance, ConsoleTail console) {
+  private Fixture(Appliance appliance, boolean purgeHome, Instance instance, ConsoleTail console, Path owner) {
     this.appliance = appliance;
     this.purgeHome = purgeHome;
     this.instance = instance;
     this.console = console;
+    this.owner = owner;
   }
 
   /** Recreates the VM (fresh system disk, home kept) and, with {@code awaitRdp}, waits until RDP answers. */
@@ -46,14 +48,23 @@ public final class Fixture implements AutoCloseable {
    * begins, and waits until {@code wait} says it is ready.
    */
   public static Fixture start(Appliance appliance, boolean purgeHome, WaitStrategy wait, List<Consumer<String>> consumers) {
+    Owners.destroyLeaked(appliance.stateDir());
+    // marked before the VM exists: a JVM killed during the boot leaks nothing either
+    Path owner = Owners.mark(appliance, purgeHome);
     // the console log survives a recreate: this boot's lines begin at its current end
     long offset = appliance.status().map(s -> s.details().get("serialLog")).map(Path::of).map(ConsoleTail::sizeOf).orElse(0L);
-    Instance started = appliance.build().recreate();
+    Instance started;
+    try {
+      started = appliance.build().recreate();
+    } catch (RuntimeException e) {
+      Owners.unmark(owner);
+      throw e;
+    }
     Optional<InstanceStatus> status = started.status();
     ConsoleTail console = status.map(s -> s.details().get("serialLog"))
         .map(log -> ConsoleTail.follow(Path.of(log), offset, consumers))
         .orElseGet(() -> ConsoleTail.none("the " + started.backendName() + " backend keeps no console log"));
-    Fixture fixture = new Fixture(appliance, purgeHome, started, console);
+    Fixture fixture = new Fixture(appliance, purgeHome, started, console, owner);
     try {
       wait.waitUntilReady(started, console);
     } catch (RuntimeException e) {
@@ -100,6 +111,7 @@ public final class Fixture implements AutoCloseable {
     if (purgeHome) {
       console.close();
       i.destroy(Purge.EVERYTHING);
+      Owners.unmark(owner);
       return;
     }
     // the clean shutdown is a courtesy to the kept home disk: if it fails, destroy still runs
@@ -121,6 +133,7 @@ public final class Fixture implements AutoCloseable {
       }
       throw e;
     }
+    Owners.unmark(owner);
     if (stopFailure != null) {
       LOG.warn("{}: clean shutdown failed, destroyed it anyway: {}", i, stopFailure.getMessage());
     }
