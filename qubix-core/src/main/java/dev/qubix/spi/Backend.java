@@ -69,6 +69,16 @@ public interface Backend {
     return java.util.List.of();
   }
 
+  /**
+   * Every VM this backend has where its context points (the state directory), for listings; no
+   * manifest needed. Details may name {@code machine}, {@code mode}, {@code home} and
+   * {@code imageVersion}. Backends that cannot enumerate their VMs say so.
+   */
+  default java.util.List<InstanceStatus> list() {
+    throw new dev.qubix.QubixException("the " + name() + " backend cannot list its VMs yet; "
+        + "'status MACHINE' shows one");
+  }
+
   /** The context it was opened with. */
   BackendContext context();
 

@@ -5,6 +5,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Asks {@link QubixExtension} for a running appliance. Two uses:
@@ -24,12 +25,16 @@ import java.lang.annotation.Target;
  * <p>It works as a meta-annotation too: {@code @QubixAppliance(value = "tiny", flake = "nix") @interface Tiny {}}
  * then {@code @Tiny Instance vm}.
  *
+ * <p>It registers {@link QubixExtension} itself (it is meta-annotated with {@code @ExtendWith}):
+ * no {@code @ExtendWith(QubixExtension.class)} is needed on the test class.
+ *
  * <p>The VM is made with a fresh system disk ({@code build().recreate()}), per test class by
  * default, and destroyed after the class; the home disk is kept unless {@link #purgeHome()}.
  */
 @Target({ElementType.FIELD, ElementType.PARAMETER, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
+@ExtendWith(QubixExtension.class)
 public @interface QubixAppliance {
 
   /** The machine name in the flake ("tiny"); may be left out when the class declares exactly one {@code Appliance}. */

@@ -11,8 +11,13 @@ import java.lang.reflect.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.qubix.Endpoint;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
@@ -33,12 +38,166 @@ import org.junit.jupiter.api.extension.TestInstancePostProcessor;
  * destroyed when the run ends (JUnit closes the root store, which it does for
  * {@link AutoCloseable} values unless {@code junit.jupiter.extensions.store.close.autocloseable.enabled=false}).
  */
-public final class QubixExtension implements BeforeAllCallback, AfterAllCallback, TestInstancePostProcessor,
-    ParameterResolver {
+public final class QubixExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+    AfterEachCallback, TestInstancePostProcessor, ParameterResolver, TestExecutionExceptionHandler {
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(QubixExtension.class);
+  /** Console lines attached to a failing test's exception. */
+  static final int FAILURE_LINES = 30;
+
+  /** Null for the declarative extension ({@code @QubixAppliance}); set for one made by {@link #of}. */
+  private final Built built;
+  private Fixture running;
+  private boolean perTest;
+
+  /** What {@link #of} and the {@code withX} methods configure. */
+  private record Built(Appliance appliance, boolean purgeHome, WaitStrategy readiness, List<Consumer<String>> consumers) {}
+
+  /** The declarative extension: JUnit makes it for {@code @QubixAppliance} (or {@code @ExtendWith}). */
+  public QubixExtension() {
+    this(null);
+  }
+
+  private QubixExtension(Built built) {
+    this.built = built;
+  }
+
+  /**
+   * A programmatic fixture, Testcontainers style:
+   * <pre>{@code
+   * @RegisterExtension
+   * static QubixExtension vm = QubixExtension.of(Qubix.appliance("tiny").withFlake(Path.of("nix")))
+   *     .waitingFor(WaitStrategy.consoleLine("QUBIX-READY"))
+   *     .withLogConsumer(LoggerFactory.getLogger("guest"));
+   * }</pre>
+   * A static field gives one VM per class (made before {@code @BeforeAll} methods run, destroyed
+   * after the class); an instance field one VM per test. It waits for RDP unless told otherwise,
+   * keeps the home disk unless {@link #withPurgeHome()}, and attaches the guest's last console
+   * lines to a failing test's exception.
+   */
+  public static QubixExtension of(Appliance appliance) {
+    return new QubixExtension(new Built(java.util.Objects.requireNonNull(appliance, "appliance"), false,
+        WaitStrategy.rdp(), List.of()));
+  }
+
+  /** Deletes the home disk too when the VM is destroyed. */
+  public QubixExtension withPurgeHome() {
+    Built b = requireBuilt("withPurgeHome");
+    return new QubixExtension(new Built(b.appliance(), true, b.readiness(), b.consumers()));
+  }
+
+  /** The VM is ready once every one of {@code strategies} is satisfied, in order (default: {@link WaitStrategy#rdp()}). */
+  public QubixExtension waitingFor(WaitStrategy... strategies) {
+    Built b = requireBuilt("waitingFor");
+    WaitStrategy w = strategies.length == 1 ? strategies[0] : WaitStrategy.allOf(strategies);
+    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), w, b.consumers()));
+  }
+
+  /** Hands every console line of the guest to {@code consumer}, on a console thread, as it is written. */
+  public QubixExtension withLogConsumer(Consumer<String> consumer) {
+    Built b = requireBuilt("withLogConsumer");
+    List<Consumer<String>> all = new ArrayList<>(b.consumers());
+    all.add(java.util.Objects.requireNonNull(consumer, "consumer"));
+    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), b.readiness(), all));
+  }
+
+  /** Logs every console line of the guest at INFO on {@code logger}. */
+  public QubixExtension withLogConsumer(org.slf4j.Logger logger) {
+    return withLogConsumer(line -> logger.info("{}", line));
+  }
+
+  /** The running VM; fails outside the fixture's lifetime. */
+  public synchronized Instance instance() {
+    return requireRunning().instance();
+  }
+
+  /** Where the guest's RDP endpoint is reachable from this host. */
+  public Endpoint endpoint() {
+    return instance().endpoint();
+  }
+
+  /** The guest's console since this fixture started it. */
+  public synchronized GuestConsole console() {
+    return requireRunning().console();
+  }
+
+  public Appliance appliance() {
+    return requireBuilt("appliance").appliance();
+  }
+
+  private Built requireBuilt(String method) {
+    if (built == null) {
+      throw new IllegalStateException(method + "() configures an extension made by QubixExtension.of(appliance)");
+    }
+    return built;
+  }
+
+  private Fixture requireRunning() {
+    requireBuilt("instance");
+    if (running == null) {
+      throw new IllegalStateException(built.appliance() + " is not running: the fixture lives while the class "
+          + "(static @RegisterExtension field) or the test (instance field) runs");
+    }
+    return running;
+  }
+
+  private synchronized void startBuilt(boolean forOneTest) {
+    if (running == null) {
+      running = Fixture.start(built.appliance(), built.purgeHome(), built.readiness(), built.consumers());
+      perTest = forOneTest;
+    }
+  }
+
+  private synchronized void stopBuilt() {
+    if (running != null) {
+      Fixture f = running;
+      running = null;
+      f.close();
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    if (built != null) {
+      startBuilt(true);
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    if (built != null && perTest) {
+      stopBuilt();
+    }
+  }
+
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+    Fixture f;
+    synchronized (this) {
+      f = running;
+    }
+    if (f != null) {
+      List<String> tail = f.console().tail(FAILURE_LINES);
+      failure.addSuppressed(new GuestConsoleLines(f.instance().name() + ": last " + tail.size()
+          + " console lines (" + f.console().source() + "):\n  " + String.join("\n  ", tail)));
+    }
+    throw failure;
+  }
+
+  /** Carries the guest's last console lines on a failing test's exception (as a suppressed one). */
+  static final class GuestConsoleLines extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    GuestConsoleLines(String message) {
+      super(message, null, false, false);
+    }
+  }
 
   @Override
   public void beforeAll(ExtensionContext context) throws IllegalAccessException {
+    if (built != null) {
+      startBuilt(false);
+      return;
+    }
     Class<?> testClass = context.getRequiredTestClass();
     // every spec first: misuse fails the class before any VM starts
     List<FixtureSpec> specs = new ArrayList<>();
@@ -62,6 +221,9 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
 
   @Override
   public void postProcessTestInstance(Object testInstance, ExtensionContext context) throws IllegalAccessException {
+    if (built != null) {
+      return;
+    }
     for (Field f : Specs.instanceFields(testInstance.getClass(), false)) {
       f.setAccessible(true);
       f.set(testInstance, fixture(context, spec(f, testInstance.getClass())).instance());
@@ -70,6 +232,10 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
 
   @Override
   public void afterAll(ExtensionContext context) {
+    if (built != null) {
+      stopBuilt();
+      return;
+    }
     ClassFixtures fixtures = context.getStore(NAMESPACE).remove(ClassFixtures.class, ClassFixtures.class);
     if (fixtures != null) {
       fixtures.close();
@@ -78,7 +244,8 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
 
   @Override
   public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.isAnnotated(QubixAppliance.class);
+    // only the declarative extension resolves parameters: two resolvers for one would fail the test
+    return built == null && parameter.isAnnotated(QubixAppliance.class);
   }
 
   @Override

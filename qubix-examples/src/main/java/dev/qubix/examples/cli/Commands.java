@@ -24,6 +24,7 @@ import dev.qubix.BuiltAppliance;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,10 +48,12 @@ final class Commands {
     }
 
     void print(String text) {
+      top.endTransientLine();
       top.out.println(text);
     }
 
     void printJson(Object node) {
+      top.endTransientLine();
       try {
         top.out.println(JSON.writeValueAsString(node));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -358,6 +361,187 @@ final class Commands {
           print(String.join("\n", kept));
         }
       }
+      return QubixCtl.OK;
+    }
+  }
+
+  @Command(name = "ls", description = "List every VM in the state directory: machine, backend, state, address, home disk, mode, image.")
+  static final class Ls extends Base {
+    @Override
+    public Integer call() {
+      List<String> backends = top.backend != null ? List.of(top.backend)
+          : Qubix.backends().stream().filter(b -> b.availability().isAvailable()).map(BackendInfo::name).toList();
+      List<InstanceStatus> all = new java.util.ArrayList<>();
+      java.nio.file.Path stateDir = null;
+      for (String name : backends) {
+        Appliance a = appliance(DEFAULT_MACHINE).withBackend(name);
+        stateDir = a.stateDir();
+        try {
+          all.addAll(a.backend().list());
+        } catch (QubixException e) {
+          if (top.backend != null) {
+            throw e;
+          }
+          top.endTransientLine();
+          top.err.println("qubixctl: warning: " + e.getMessage());
+        }
+      }
+      if (top.json) {
+        ArrayNode arr = JSON.createArrayNode();
+        for (InstanceStatus st : all) {
+          ObjectNode o = arr.addObject();
+          o.put("machine", st.details().get("machine"));
+          o.put("vmName", st.vmName());
+          o.put("backend", st.backend());
+          o.put("state", st.state().name().toLowerCase(Locale.ROOT));
+          ArrayNode ad = o.putArray("addresses");
+          st.addresses().forEach(ad::add);
+          o.put("rdp", st.details().get("rdp"));
+          o.put("home", st.details().get("home"));
+          o.put("mode", st.details().get("mode"));
+          o.put("imageVersion", st.details().get("imageVersion"));
+          if (st.uptime().isPresent()) {
+            o.put("uptimeSeconds", st.uptime().get().toSeconds());
+          } else {
+            o.putNull("uptimeSeconds");
+          }
+        }
+        printJson(arr);
+      } else if (all.isEmpty()) {
+        print("no VMs" + (stateDir == null ? "" : " in " + stateDir));
+      } else {
+        String row = "%-12s %-20s %-8s %-8s %-21s %-5s %-6s %s";
+        print(String.format(row, "MACHINE", "VM", "BACKEND", "STATE", "ADDRESS", "HOME", "MODE", "IMAGE").stripTrailing());
+        for (InstanceStatus st : all) {
+          Map<String, String> d = st.details();
+          String address = d.containsKey("rdp") ? d.get("rdp") : st.addresses().isEmpty() ? "-" : String.join(",", st.addresses());
+          print(String.format(row, d.getOrDefault("machine", "?"), st.vmName(), st.backend(),
+              st.state().name().toLowerCase(Locale.ROOT), address, d.containsKey("home") ? "yes" : "no",
+              d.getOrDefault("mode", "?"), shortImage(d.getOrDefault("imageVersion", "?"))).stripTrailing());
+        }
+      }
+      return QubixCtl.OK;
+    }
+
+    /** {@code /nix/store/<32-char hash>-name} as {@code <8 chars>…-name}: enough to tell two versions apart. */
+    static String shortImage(String path) {
+      String base = java.nio.file.Path.of(path).getFileName() == null ? path : java.nio.file.Path.of(path).getFileName().toString();
+      return base.matches("[0-9a-z]{32}-.+") ? base.substring(0, 8) + "…" + base.substring(32) : base;
+    }
+  }
+
+  @Command(name = "logs", description = {"Print the guest's console (microvm: its serial log).",
+      "With -f, keep printing what the guest writes until the VM stops (or Ctrl-C)."})
+  static final class Logs extends Base {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MACHINE", defaultValue = DEFAULT_MACHINE) String machine;
+    @Option(names = {"-f", "--follow"}, description = "Follow the console as the guest writes it.") boolean follow;
+    @Option(names = {"-n", "--lines"}, paramLabel = "N", description = "Only the last N lines.") Integer lines;
+
+    @Override
+    public Integer call() throws Exception {
+      if (lines != null && lines < 0) {
+        throw new ConfigurationException("--lines must be 0 or more, got " + lines);
+      }
+      InstanceStatus st = appliance(machine).status().orElseThrow(() -> new QubixException(machine
+          + ": no VM exists yet; run 'qubixctl up " + machine + "' first"));
+      String log = st.details().get("serialLog");
+      if (log == null) {
+        throw new QubixException(machine + ": " + noConsole(st));
+      }
+      java.nio.file.Path file = java.nio.file.Path.of(log);
+      top.endTransientLine();
+      long offset = printTail(file, lines);
+      if (follow) {
+        Optional<ProcessHandle> vm = Optional.ofNullable(st.details().get("pid")).map(Long::parseLong).flatMap(ProcessHandle::of);
+        while (vm.map(ProcessHandle::isAlive).orElse(false)) {
+          Thread.sleep(200);
+          offset = printFrom(file, offset);
+        }
+        printFrom(file, offset);
+      }
+      return QubixCtl.OK;
+    }
+
+    /** What exists instead of a console log, per backend. */
+    static String noConsole(InstanceStatus st) {
+      if (st.backend().equals("hyperv")) {
+        return "Hyper-V keeps no console log: Qubix's VMs have no COM port. Add a pipe with "
+            + "'Set-VMComPort -VMName " + st.vmName() + " -Number 1 -Path \\\\.\\pipe\\" + st.vmName() + "-com1' "
+            + "and read it with a named-pipe client (e.g. PuTTY's serial line \\\\.\\pipe\\" + st.vmName() + "-com1); "
+            + "the desktop is 'qubixctl connect'";
+      }
+      return "the " + st.backend() + " backend keeps no console log for " + st.vmName();
+    }
+
+    private long printTail(java.nio.file.Path file, Integer n) throws java.io.IOException {
+      if (!java.nio.file.Files.exists(file)) {
+        return 0;
+      }
+      byte[] all = java.nio.file.Files.readAllBytes(file);
+      int from = 0;
+      if (n != null) {
+        int seen = 0;
+        int end = all.length > 0 && all[all.length - 1] == '\n' ? all.length - 1 : all.length;
+        from = end;
+        while (from > 0 && seen < n) {
+          if (all[from - 1] == '\n') {
+            seen++;
+            if (seen == n) {
+              break;
+            }
+          }
+          from--;
+        }
+        if (n == 0) {
+          from = all.length;
+        }
+      }
+      top.out.write(all, from, all.length - from);
+      top.out.flush();
+      return all.length;
+    }
+
+    /** New bytes since {@code offset}; a log that got shorter was rotated (a new boot): start over. */
+    private long printFrom(java.nio.file.Path file, long offset) throws java.io.IOException {
+      if (!java.nio.file.Files.exists(file)) {
+        return 0;
+      }
+      long size = java.nio.file.Files.size(file);
+      if (size < offset) {
+        offset = 0;
+      }
+      if (size == offset) {
+        return offset;
+      }
+      try (var ch = java.nio.channels.FileChannel.open(file)) {
+        ch.position(offset);
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(size - offset, 1 << 20));
+        int read = ch.read(buf);
+        if (read > 0) {
+          top.out.write(buf.array(), 0, read);
+          top.out.flush();
+          return offset + read;
+        }
+      }
+      return offset;
+    }
+  }
+
+  @Command(name = "completion", description = {"Print a shell completion script for qubixctl.",
+      "bash: source <(qubixctl completion bash)   (or save it in ~/.local/share/bash-completion/completions/qubixctl)",
+      "zsh:  source <(qubixctl completion zsh)    (in ~/.zshrc; uses zsh's bashcompinit)"})
+  static final class Completion extends Base {
+    @Parameters(index = "0", paramLabel = "SHELL", description = "bash or zsh.") String shell;
+    @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      if (!shell.equals("bash") && !shell.equals("zsh")) {
+        throw new ConfigurationException("completion: unknown shell '" + shell + "': use bash or zsh");
+      }
+      // picocli's script is bash; under zsh it loads bashcompinit itself
+      top.out.print(picocli.AutoComplete.bash("qubixctl", spec.root().commandLine()));
+      top.out.flush();
       return QubixCtl.OK;
     }
   }

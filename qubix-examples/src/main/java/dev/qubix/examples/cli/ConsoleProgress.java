@@ -11,26 +11,43 @@ import java.time.Duration;
  */
 final class ConsoleProgress implements ProgressListener {
   private static final String SPINNER = "|/-\\";
+  private static final String CLEAR_LINE = "\r\033[2K";
   private final PrintStream err;
   private final boolean terminal;
   private final boolean verbose;
+  private final int width;
   private int tick;
   private long lastDraw;
+  /** A transient line is on screen: anything else printed must clear it first. */
+  private boolean drawn;
 
-  private ConsoleProgress(PrintStream err, boolean terminal, boolean verbose) {
+  ConsoleProgress(PrintStream err, boolean terminal, boolean verbose) {
     this.err = err;
     this.terminal = terminal;
     this.verbose = verbose;
+    this.width = columns();
   }
 
-  static ProgressListener forTerminal(PrintStream err, boolean verbose) {
+  static ConsoleProgress forTerminal(PrintStream err, boolean verbose) {
     return new ConsoleProgress(err, System.console() != null && System.getenv("TERM") != null
         && !"dumb".equals(System.getenv("TERM")), verbose);
   }
 
   /** With --json stdout is for machines: progress stays on stderr and only as plain lines. */
-  static ProgressListener quiet(PrintStream err, boolean verbose) {
+  static ConsoleProgress quiet(PrintStream err, boolean verbose) {
     return new ConsoleProgress(err, false, verbose);
+  }
+
+  /**
+   * Clears the transient line, if one is shown, so the next output (a result on stdout, an
+   * error) starts at column 0 of an empty line instead of running on after the spinner.
+   */
+  synchronized void endTransientLine() {
+    if (drawn) {
+      err.print(CLEAR_LINE);
+      err.flush();
+      drawn = false;
+    }
   }
 
   @Override
@@ -67,9 +84,12 @@ final class ConsoleProgress implements ProgressListener {
         return;
       }
       lastDraw = now;
-      String shown = text.length() > 100 ? text.substring(0, 99) + "…" : text;
-      err.print("\r\033[2K" + SPINNER.charAt(tick++ % 4) + " " + shown);
+      // a line longer than the terminal wraps, and \r then clears only its last row
+      int room = width - 3;
+      String shown = text.length() > room ? text.substring(0, room - 1) + "…" : text;
+      err.print(CLEAR_LINE + SPINNER.charAt(tick++ % 4) + " " + shown);
       err.flush();
+      drawn = true;
     } else if (now - lastDraw > 5_000_000_000L) {
       lastDraw = now;
       err.println(text);
@@ -77,10 +97,18 @@ final class ConsoleProgress implements ProgressListener {
   }
 
   private void line(String text) {
-    if (terminal) {
-      err.print("\r\033[2K");
-    }
+    endTransientLine();
     err.println(text);
+  }
+
+  /** $COLUMNS when the shell exports it, else the classic 80: Java cannot ask the terminal. */
+  private static int columns() {
+    try {
+      int c = Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "80").trim());
+      return c >= 20 ? c : 80;
+    } catch (NumberFormatException e) {
+      return 80;
+    }
   }
 
   private static String mib(long bytes) {

@@ -16,13 +16,15 @@ import picocli.CommandLine.ScopeType;
  * {@code qubixctl}: the command line of the original PowerShell controller, on the Qubix API.
  * Exit codes: 0 ok; 1 the operation failed; 2 invalid input; 3 no usable backend.
  */
+// scope INHERIT gives every subcommand -h/--help, -V/--version and the exit code list
 @Command(name = "qubixctl", mixinStandardHelpOptions = true, versionProvider = QubixCtl.Version.class,
+    scope = ScopeType.INHERIT,
     description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
     subcommands = {
         Commands.Build.class, Commands.Up.class, Commands.Recreate.class, Commands.Start.class,
         Commands.Stop.class, Commands.Status.class, Commands.Destroy.class, Commands.Connect.class,
         Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class,
-        SecretCommand.class},
+        SecretCommand.class, Commands.Ls.class, Commands.Logs.class, Commands.Completion.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
 public final class QubixCtl {
@@ -59,6 +61,8 @@ public final class QubixCtl {
 
   PrintStream out = System.out;
   PrintStream err = System.err;
+  /** The progress of this run's appliance, if one was made; cleared before every result or error. */
+  ConsoleProgress progress;
 
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
@@ -66,11 +70,7 @@ public final class QubixCtl {
 
   /** Runs qubixctl and returns its exit code (used by tests too). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    if (java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose")) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
-    } else if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
-      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
-    }
+    configureLog(java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
     QubixCtl top = new QubixCtl();
     top.out = out;
     top.err = err;
@@ -79,6 +79,7 @@ public final class QubixCtl {
     cl.setErr(new PrintWriter(err, true));
     cl.setExitCodeExceptionMapper(QubixCtl::exitCode);
     cl.setExecutionExceptionHandler((e, line, parsed) -> {
+      top.endTransientLine();
       line.getErr().println("qubixctl: " + oneLine(e));
       if (top.verbose) {
         e.printStackTrace(line.getErr());
@@ -86,11 +87,52 @@ public final class QubixCtl {
       return exitCode(e);
     });
     cl.setParameterExceptionHandler((e, args2) -> {
-      e.getCommandLine().getErr().println("qubixctl: " + e.getMessage()
-          + " (see 'qubixctl " + e.getCommandLine().getCommandName().replace("qubixctl", "").trim() + " --help')");
+      PrintWriter w = e.getCommandLine().getErr();
+      w.println("qubixctl: " + e.getMessage() + " (see '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
+      suggestion(e).ifPresent(w::println);
       return INVALID;
     });
     return cl.execute(args);
+  }
+
+  /**
+   * Without -v, Qubix's warnings are for people: {@code qubixctl: warning: …}, like the CLI's own
+   * errors; -v shows the whole log in slf4j-simple's format (thread, level, logger). Must run
+   * before the first logger exists: SLF4J picks its provider once.
+   */
+  static void configureLog(boolean verbose) {
+    if (verbose) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "debug");
+      return;
+    }
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      // someone who sets slf4j-simple's level asked for slf4j-simple
+      setIfAbsent("slf4j.provider", dev.qubix.examples.cli.internal.PeopleLog.class.getName());
+      // else SLF4J announces the chosen provider on every run
+      setIfAbsent("slf4j.internal.verbosity", "WARN");
+    }
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+
+  /** picocli's "did you mean", worded the same for a mistyped command and a mistyped option. */
+  static java.util.Optional<String> suggestion(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException u) || u.getSuggestions().isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    String prefix = e.getCommandLine().getCommandSpec().qualifiedName() + " ";
+    return java.util.Optional.of("Did you mean: " + String.join(" or ",
+        u.getSuggestions().stream().map(x -> prefix + x).toList()) + "?");
+  }
+
+  void endTransientLine() {
+    if (progress != null) {
+      progress.endTransientLine();
+    }
   }
 
   static int exitCode(Throwable e) {
@@ -127,7 +169,8 @@ public final class QubixCtl {
     if (overrides != null) {
       a = a.withOverrides(overrides);
     }
-    return a.withListener(json ? ConsoleProgress.quiet(err, verbose) : ConsoleProgress.forTerminal(err, verbose));
+    progress = json ? ConsoleProgress.quiet(err, verbose) : ConsoleProgress.forTerminal(err, verbose);
+    return a.withListener(progress);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -196,4 +196,138 @@ class QubixCtlIT {
     }
     assertThat(r.stdout()).contains("Exit codes:").containsPattern("3 +no usable backend");
   }
+
+  @Test
+  void everySubcommandTakesDashHAndDashDashHelp() throws Exception {
+    for (String c : new String[] {"build", "up", "recreate", "start", "stop", "status", "destroy", "connect", "plan",
+        "manifest", "backends", "gc"}) {
+      for (String h : new String[] {"-h", "--help"}) {
+        QubixCtlProcess.Result r = run(c, h);
+
+        assertThat(r.exitCode()).as("%s %s: %s", c, h, r.stderr()).isZero();
+        assertThat(r.stdout()).as("%s %s", c, h).startsWith("Usage: qubixctl " + c).contains("Exit codes:");
+        assertThat(r.stderr()).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void upHelpShowsTheUsageOfUp() throws Exception {
+    QubixCtlProcess.Result r = run("up", "--help");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).startsWith("Usage: qubixctl up").contains("Create the VM if missing").contains("--state-dir");
+  }
+
+  @Test
+  void helpCommandShowsTheTopUsageOrThatOfOneCommand() throws Exception {
+    QubixCtlProcess.Result top = run("help");
+    QubixCtlProcess.Result status = run("help", "status");
+
+    assertThat(top.exitCode()).as(top.stderr()).isZero();
+    assertThat(top.stdout()).startsWith("Usage: qubixctl").contains("status").contains("help");
+    assertThat(status.exitCode()).as(status.stderr()).isZero();
+    assertThat(status.stdout()).startsWith("Usage: qubixctl status").contains("Show the VM's state");
+  }
+
+  @Test
+  void aMistypedCommandGetsASuggestionAndExits2() throws Exception {
+    QubixCtlProcess.Result r = run("statsu");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("qubixctl: Unmatched argument at index 0: 'statsu' (see 'qubixctl --help')")
+        .contains("Did you mean: qubixctl status or qubixctl start or qubixctl stop?").doesNotContain("  --help").doesNotContain("qubixctl  ");
+  }
+
+  @Test
+  void aMistypedOptionGetsASuggestionNamingItsCommand() throws Exception {
+    QubixCtlProcess.Result r = run("stop", "--grase", "5");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("(see 'qubixctl stop --help')").contains("Did you mean: qubixctl stop --grace?")
+        .doesNotContain("qubixctl  ");
+  }
+
+  @Test
+  void aWarningForPeopleIsOneQubixctlWarningLine() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "manifest");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).isEqualTo("qubixctl: warning: ignoring rdp.password of the schemaVersion 2 manifest: "
+        + "Qubix never passes passwords; save the credential in your RDP client instead\n");
+  }
+
+  @Test
+  void verboseShowsTheWarningInTheFullLogFormat() throws Exception {
+    QubixCtlProcess.Result r = run("-v", "--manifest", v2.toString(), "manifest");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).contains("[main] WARN dev.qubix.manifest.internal.LegacyManifest - ignoring rdp.password")
+        .doesNotContain("qubixctl: warning:");
+  }
+
+  @Test
+  void bashCompletionIsValidBashAndCompletesCommandsAndOptions() throws Exception {
+    Path bash = dev.qubix.test.Requires.tool("bash");
+    QubixCtlProcess.Result r = run("completion", "bash");
+    Path script = tmp.resolve("qubixctl.bash");
+    Files.writeString(script, r.stdout());
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(shell(bash.toString(), "-n", script.toString())).isEqualTo("exit 0\n");
+    assertThat(shell(bash.toString(), "-c", "source " + script + "; COMP_WORDS=(qubixctl st); COMP_CWORD=1; "
+        + "_complete_qubixctl; echo \"${COMPREPLY[*]}\"")).contains("status").contains("start").contains("stop");
+    assertThat(shell(bash.toString(), "-c", "source " + script + "; COMP_WORDS=(qubixctl stop --gr); COMP_CWORD=2; "
+        + "_complete_qubixctl; echo \"${COMPREPLY[*]}\"")).contains("--grace");
+  }
+
+  @Test
+  void zshCompletionIsTheBashScriptThatLoadsBashcompinit() throws Exception {
+    QubixCtlProcess.Result r = run("completion", "zsh");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("bashcompinit").contains("complete -F _complete_qubixctl");
+  }
+
+  @Test
+  void completionForAnUnknownShellExitsWith2() throws Exception {
+    QubixCtlProcess.Result r = run("completion", "fish");
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).isEqualTo("qubixctl: completion: unknown shell 'fish': use bash or zsh\n");
+  }
+
+  private static String shell(String... argv) throws Exception {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return out + "exit " + p.waitFor() + "\n";
+  }
+
+  @Test
+  void lsOfAnEmptyStateDirectorySaysSo() throws Exception {
+    QubixCtlProcess.Result text = run("--backend", "microvm", "ls");
+    QubixCtlProcess.Result json = run("--backend", "microvm", "--json", "ls");
+
+    assertThat(text.exitCode()).as(text.stderr()).isZero();
+    assertThat(text.stdout()).isEqualTo("no VMs in " + state + "\n");
+    assertThat(json.exitCode()).as(json.stderr()).isZero();
+    assertThat(JSON.readTree(json.stdout()).isArray()).isTrue();
+    assertThat(JSON.readTree(json.stdout()).size()).isZero();
+  }
+
+  @Test
+  void logsOfAMissingVmExitsWith1() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "microvm", "logs", "spotibox");
+
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.stderr()).endsWith("qubixctl: spotibox: no VM exists yet; run 'qubixctl up spotibox' first\n");
+  }
+
+  @Test
+  void helpListsTheNewCommands() throws Exception {
+    QubixCtlProcess.Result r = run("--help");
+
+    assertThat(r.stdout()).containsPattern("\\n  ls ").containsPattern("\\n  logs ").containsPattern("\\n  completion ")
+        .containsPattern("\\n  help ");
+  }
 }

@@ -23,6 +23,39 @@ final class QubixCtlProcess {
     return jar;
   }
 
+  /**
+   * Runs qubixctl on a pseudo-terminal ({@code script} from util-linux) with TERM=xterm; stdout
+   * of the result is everything the terminal received (stdout and stderr, as shown), stderr empty.
+   */
+  static Result onTerminal(Path stateDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
+    StringBuilder command = new StringBuilder(quote(Path.of(System.getProperty("java.home"), "bin", "java").toString()))
+        .append(" -jar ").append(quote(jar().toString()));
+    for (String a : args) {
+      command.append(' ').append(quote(a));
+    }
+    List<String> argv = List.of("script", "-qfec", command.toString(), "/dev/null");
+    ProcessBuilder pb = new ProcessBuilder(argv);
+    pb.environment().put("QUBIX_STATE_DIR", stateDir.toString());
+    pb.environment().remove("QUBIX_BACKEND");
+    pb.environment().remove("COLUMNS");
+    pb.environment().put("TERM", "xterm");
+    pb.environment().putAll(env);
+    Path out = Files.createTempFile(stateDir.getParent(), "tty", ".txt");
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectOutput(out.toFile()).redirectErrorStream(true);
+    Process p = pb.start();
+    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new IllegalStateException("qubixctl " + String.join(" ", args) + " did not finish on the terminal");
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), "");
+  }
+
+  private static String quote(String s) {
+    return "'" + s.replace("'", "'\\''") + "'";
+  }
+
   static Result run(Path stateDir, Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", jar().toString()));

@@ -154,6 +154,7 @@ public final class MicrovmBackend implements Backend {
     });
     actions.put("system-disk", () -> {
       pinImages(f, images, image, home);
+      writeMachine(m, f);
       newSystemDisk(f, image);
     });
     actions.put("home-disk", () -> ensureHome(m, f, home));
@@ -167,17 +168,53 @@ public final class MicrovmBackend implements Backend {
 
   @Override
   public Optional<InstanceStatus> status(MachineManifest m) {
-    VmFiles f = files(m);
+    return status(files(m), m.vmName(), new LinkedHashMap<>());
+  }
+
+  @Override
+  public List<InstanceStatus> list() {
+    List<InstanceStatus> all = new ArrayList<>();
+    try (var dirs = Files.list(context.stateDir())) {
+      for (Path dir : dirs.sorted().toList()) {
+        VmFiles f = new VmFiles(dir);
+        if (!Files.isDirectory(dir) || !Files.isRegularFile(f.imageVersion())) {
+          continue;
+        }
+        Map<String, String> details = new LinkedHashMap<>();
+        try {
+          for (String line : Files.readAllLines(f.machine())) {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+              details.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+          }
+        } catch (IOException e) {
+          // made before VMs recorded their machine: the listing shows the VM name only
+        }
+        details.put("imageVersion", read(f.imageVersion()));
+        if (Files.exists(f.home())) {
+          details.put("home", f.home().toString());
+        }
+        status(f, dir.getFileName().toString(), details).ifPresent(all::add);
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new QubixException("cannot list " + context.stateDir() + ": " + e.getMessage(), e);
+    }
+    return all;
+  }
+
+  private Optional<InstanceStatus> status(VmFiles f, String vmName, Map<String, String> details) {
     if (!Files.exists(f.imageVersion())) {
       return Optional.empty();
     }
     Optional<ProcessHandle> qemu = runningQemu(f);
-    Map<String, String> details = new LinkedHashMap<>();
     details.put("stateDir", f.dir().toString());
     details.put("serialLog", f.serialLog().toString());
     Ports.read(f.ports()).ifPresent(p -> details.put("rdp", "127.0.0.1:" + p));
     if (qemu.isEmpty()) {
-      return Optional.of(new InstanceStatus(m.vmName(), name(), InstanceStatus.State.STOPPED, List.of(), Optional.empty(), details));
+      return Optional.of(new InstanceStatus(vmName, name(), InstanceStatus.State.STOPPED, List.of(), Optional.empty(), details));
     }
     InstanceStatus.State state;
     try (Qmp qmp = Qmp.connect(f.qmp(), QMP_TIMEOUT)) {
@@ -199,7 +236,7 @@ public final class MicrovmBackend implements Backend {
       }
     });
     Optional<Duration> uptime = qemu.get().info().startInstant().map(s -> Duration.between(s, Instant.now()));
-    return Optional.of(new InstanceStatus(m.vmName(), name(), state, List.of("127.0.0.1"), uptime, details));
+    return Optional.of(new InstanceStatus(vmName, name(), state, List.of("127.0.0.1"), uptime, details));
   }
 
   @Override
@@ -449,6 +486,15 @@ public final class MicrovmBackend implements Backend {
       Files.deleteIfExists(f.qmp());
     } catch (IOException e) {
       throw new QubixException("cannot clean stale state in " + f.dir() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void writeMachine(MachineManifest m, VmFiles f) {
+    try {
+      Files.createDirectories(f.dir());
+      Files.writeString(f.machine(), "machine=" + m.name() + "\nmode=" + m.mode().name().toLowerCase(java.util.Locale.ROOT) + "\n");
+    } catch (IOException e) {
+      throw new QubixException("cannot write " + f.machine() + ": " + e.getMessage(), e);
     }
   }
 

@@ -76,6 +76,8 @@ public record VmFiles(Path dir) {
   public Path serialLog() { return dir.resolve("serial.log"); }
   public Path ports() { return dir.resolve("ports.json"); }
   public Path imageVersion() { return dir.resolve("image-version"); }
+  /** {@code machine=…} and {@code mode=…} lines: which manifest machine made this VM, for listings. */
+  public Path machine() { return dir.resolve("machine"); }
   /** Indirect GC roots of the store paths the VM boots from (links made by nix). */
   public Path gcroots() { return dir.resolve("gcroots"); }
 
@@ -84,7 +86,7 @@ public record VmFiles(Path dir) {
    * {@code .rdp} file keeps working for as long as the home disk exists, so only a purge deletes it.
    */
   public List<Path> disposable() {
-    return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), imageVersion(),
+    return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), imageVersion(), machine(),
         dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"));
   }
 }
