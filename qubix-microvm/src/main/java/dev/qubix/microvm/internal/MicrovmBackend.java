@@ -489,10 +489,10 @@ public final class MicrovmBackend implements Backend {
     }
   }
 
-  private static void writeMachine(MachineManifest m, VmFiles f) {
+  private void writeMachine(MachineManifest m, VmFiles f) {
     try {
-      Files.createDirectories(f.dir());
-      Files.writeString(f.machine(), "machine=" + m.name() + "\nmode=" + m.mode().name().toLowerCase(java.util.Locale.ROOT) + "\n");
+      PrivateFiles.directories(context.stateDir(), f.dir());
+      PrivateFiles.writeString(f.machine(), "machine=" + m.name() + "\nmode=" + m.mode().name().toLowerCase(java.util.Locale.ROOT) + "\n");
     } catch (IOException e) {
       throw new QubixException("cannot write " + f.machine() + ": " + e.getMessage(), e);
     }
