@@ -81,9 +81,10 @@ class MicrovmBadInputTest {
     Plan plan = bad("raw", raw).plan(Operation.RECREATE);
 
     assertThat(plan.steps()).extracting(Step::id)
-        .containsExactly("clean", "system-disk", "home-disk", "port", "start", "wait-running");
+        .containsExactly("clean", "system-disk", "home-disk", "secret", "port", "start", "wait-running");
     assertThat(plan.steps().get(1).description()).contains("over " + raw).contains("never copied");
     assertThat(plan.steps().get(2).description()).contains("blank, 64 MiB");
+    assertThat(plan.steps().get(3).description()).contains("generate the VM's RDP secret").contains("0600");
     try (Stream<Path> written = Files.walk(work)) {
       assertThat(written.filter(p -> p.startsWith(state.resolve("qubix-bad")))).isEmpty();
     }
