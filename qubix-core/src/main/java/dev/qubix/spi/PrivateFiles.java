@@ -141,8 +141,13 @@ public final class PrivateFiles {
     Set<PosixFilePermission> now = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
     if (!DIR.containsAll(now)) {
       Files.setPosixFilePermissions(dir, DIR);
-      LOG.warn("{} was {}: made it {} (Qubix keeps disks, sockets and secrets there, for this user only)", dir,
-          PosixFilePermissions.toString(now), PosixFilePermissions.toString(DIR));
+      if (DIR.containsAll(Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS))) {
+        LOG.warn("{} was {}: made it {} (Qubix keeps disks, sockets and secrets there, for this user only)", dir,
+            PosixFilePermissions.toString(now), PosixFilePermissions.toString(DIR));
+      } else {
+        // a file system that ignores modes (WSL's /mnt/c without "metadata"): warning on every call helps no one
+        LOG.debug("{} stays {}: its file system ignores permissions", dir, PosixFilePermissions.toString(now));
+      }
     }
   }
 

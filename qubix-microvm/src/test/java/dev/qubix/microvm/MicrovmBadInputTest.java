@@ -84,6 +84,7 @@ class MicrovmBadInputTest {
         .containsExactly("clean", "system-disk", "home-disk", "secret", "port", "start", "wait-running");
     assertThat(plan.steps().get(1).description()).contains("over " + raw).contains("never copied");
     assertThat(plan.steps().get(2).description()).contains("blank, 64 MiB");
+    assertThat(plan.steps().get(3).description()).contains("generate the VM's RDP secret").contains("0600");
     try (Stream<Path> written = Files.walk(work)) {
       assertThat(written.filter(p -> p.startsWith(state.resolve("qubix-bad")))).isEmpty();
     }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A new user's umask is 022, which would make every file Qubix or QEMU creates readable by all local
  * users: the home disk holds their logins, the QMP socket controls the VM. Under that umask, nothing
- * below the state dir may grant group or others anything.
+ * below the state dir may grant group or others anything, and the secret is in no log line.
  */
 class MicrovmPrivateFilesTest {
   private static final Set<PosixFilePermission> GROUP_OR_OTHERS = PosixFilePermissions.fromString("---rwxrwx");
@@ -70,6 +70,9 @@ class MicrovmPrivateFilesTest {
       check(qmp, wide);   // a deep state folder's socket lives in <tmp>/qubix-<hash>/
     }
     assertThat(wide).as("files and folders that others on the host could use").isEmpty();
+    String log = Files.readString(work.resolve("child.log"));
+    assertThat(log).as("Qubix's debug log, every command it ran").contains("run [")
+        .doesNotContain(Files.readString(vm.resolve("rdp-password")));
     TinyVm.appliance("tiny", flake, state).destroy(Purge.EVERYTHING);
   }
 
@@ -105,7 +108,7 @@ class MicrovmPrivateFilesTest {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> argv = new ArrayList<>(List.of("sh", "-c", "umask 022 && exec \"$@\"", "umask-022",
         java, "-cp", System.getProperty("java.class.path"), "-Dqubix.nix=" + nix,
-        "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
         PrivateStateMain.class.getName(), flake.toString(), state.toString()));
     Path log = work.resolve("child.log");
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();

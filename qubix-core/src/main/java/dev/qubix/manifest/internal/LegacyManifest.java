@@ -46,8 +46,8 @@ public final class LegacyManifest {
     if (v2.path("rdp").isObject()) {
       ObjectNode rdp = ((ObjectNode) v2.get("rdp")).deepCopy();
       if (rdp.remove("password") != null) {
-        LOG.warn("ignoring rdp.password of the schemaVersion 2 manifest: Qubix never passes passwords; "
-            + "save the credential in your RDP client instead");
+        LOG.warn("ignoring rdp.password of the schemaVersion 2 manifest: a password there is public (it is in the "
+            + "Nix store); Qubix gives each VM a random one of its own (see README, Security)");
       }
       m.set("rdp", rdp);
     }
