@@ -194,10 +194,13 @@ else
     "with sys.spotibox.config.users.users.root; [ hashedPassword initialHashedPassword ]" '[null,"!"]'
   # The RDP password: the per-VM credential by default, the lab password only on opt-in.
   typed_is "rdp password: by default rdp is locked (\"!\") until qubix-rdp-password.service sets it from the credential, before xrdp" \
-    "let c = sys.spotibox.config; s = c.systemd.services.qubix-rdp-password; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword s.serviceConfig.ImportCredential s.before s.requiredBy (lib.hasInfix \"chpasswd\" s.script) (lib.hasInfix \"usermod -p '!'\" s.script) ]" \
+    "let c = pkgs.spotibox-qcow2.passthru.config; s = c.systemd.services.qubix-rdp-password; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword s.serviceConfig.ImportCredential s.before s.requiredBy (lib.hasInfix \"chpasswd\" s.script) (lib.hasInfix \"usermod -p '!'\" s.script) ]" \
     '["credential",null,"!","qubix.rdp-password",["xrdp.service","xrdp-sesman.service"],["xrdp-sesman.service"],true,true]'
   typed_is "rdp password: the credential never reaches the store: the script reads it at run time" \
-    "lib.hasInfix \"CREDENTIALS_DIRECTORY\" sys.spotibox.config.systemd.services.qubix-rdp-password.script" 'true'
+    "lib.hasInfix \"CREDENTIALS_DIRECTORY\" pkgs.spotibox-qcow2.passthru.config.systemd.services.qubix-rdp-password.script" 'true'
+  typed_is "rdp password: the Hyper-V image keeps the lab password until Qubix can hand a Hyper-V guest a credential" \
+    "let c = sys.spotibox.config; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword (c.systemd.services ? qubix-rdp-password) ]" \
+    '["lab","qubix",false]'
   typed_is "rdp password: passwordFrom = \"lab\" gives rdp the lab password and no credential service" \
     "let c = e.machine e.spotibox { qubix.rdp.passwordFrom = \"lab\"; }; in [ c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword (c.systemd.services ? qubix-rdp-password) ]" \
     '["qubix",null,false]'
