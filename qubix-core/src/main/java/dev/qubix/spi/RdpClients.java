@@ -2,6 +2,7 @@ package dev.qubix.spi;
 
 import dev.qubix.Endpoint;
 import dev.qubix.QubixException;
+import dev.qubix.exec.Command;
 import dev.qubix.manifest.MachineManifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,14 +23,16 @@ public final class RdpClients {
     if (host.os() == HostInfo.Os.WINDOWS) {
       Path rdp = ctx.stateDir().resolve(m.vmName()).resolve(m.vmName() + ".rdp");
       writeRdpFile(rdp, m, e);
-      return Optional.of(start(List.of("mstsc.exe", rdp.toString())));
+      return Optional.of(start(ctx, List.of("mstsc.exe", rdp.toString())));
     }
     boolean display = host.getenv("DISPLAY").isPresent() || host.getenv("WAYLAND_DISPLAY").isPresent();
     Optional<Path> xfreerdp = host.which("xfreerdp3").or(() -> host.which("xfreerdp"));
     if (!display || xfreerdp.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(start(List.of(xfreerdp.get().toString(), "/v:" + e.host() + ":" + e.port(),
+    // /cert:ignore: the guest's xrdp certificate is self-signed and made per image; the connection
+    // is to 127.0.0.1 (microvm) or the host's own switch (Hyper-V), never across a network
+    return Optional.of(start(ctx, List.of(xfreerdp.get().toString(), "/v:" + e.host() + ":" + e.port(),
         "/u:" + m.rdp().user(), "/size:" + m.rdp().width() + "x" + m.rdp().height(),
         "/cert:ignore", "/sound", "+clipboard")));
   }
@@ -43,11 +46,10 @@ public final class RdpClients {
     }
   }
 
-  private static Process start(List<String> argv) {
+  private static Process start(BackendContext ctx, List<String> argv) {
     try {
-      return new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    } catch (IOException ex) {
+      return ctx.runner().start(Command.of(argv));
+    } catch (QubixException ex) {
       throw new QubixException("cannot start the RDP client " + argv.get(0) + ": " + ex.getMessage(), ex);
     }
   }
