@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every Qubix benchmark (about 8 minutes on 2 cores under TCG) and rewrites
+# Runs every Qubix benchmark (the five in BENCHMARKS.md took 3 min 29 s on 2 cores under TCG) and rewrites
 # qubix-bench/results/*.json; the tables go to stdout.
 #   qubix-bench/run.sh [api|status|statcache|build|recreate|boot]...     (default: all six)
 # Needs nix, qemu-system-x86_64, qemu-img and the Debian packages testing/tiny-guest uses.

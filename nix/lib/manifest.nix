@@ -1,4 +1,4 @@
-# The Qubix manifest (schemaVersion 3, see DESIGN.md "Manifest"), computed from evaluated
+# The Qubix manifest (schemaVersion 3, see README "The manifest"), computed from evaluated
 # machine configurations. Pure: builtins only, no nixpkgs and no nixpkgs lib, so it can be
 # evaluated (and is tested, tests/check.sh) without nixpkgs.
 #
@@ -157,7 +157,7 @@ let
           msg = "${opt "rdp.width"}/qubix.rdp.height ${show rdp.width}x${show rdp.height} is out of range (320..8192 x 200..8192)";
         }
         {
-          # Drive-letter or UNC path, without ".." segments (DESIGN.md, Manifest validation).
+          # Drive-letter or UNC path, without ".." segments: the same rule as Java's MachineValidator.
           ok =
             matches "([A-Za-z]:\\\\|\\\\\\\\[^\\\\]+\\\\[^\\\\]+).*" vmRoot
             && !(matches "(.*[\\\\/])?\\.\\.([\\\\/].*)?" vmRoot);

@@ -31,7 +31,7 @@ fail() {
   if [ -n "${2:-}" ]; then printf '%s\n' "$2" | sed 's/^/     /'; fi
 }
 skip() {
-  # Tests that need a tool skip locally but fail under CI (DESIGN.md, Tests).
+  # Tests that need a tool skip locally but fail under CI, like the Java tests' Requires.
   if [ "${CI:-}" = "true" ]; then fail "$1 (missing: $2)"; else echo "skip $1 (missing: $2)"; fi
 }
 

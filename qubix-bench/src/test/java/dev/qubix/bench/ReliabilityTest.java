@@ -77,27 +77,29 @@ class ReliabilityTest {
     tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient());
     Path vm = state.resolve("qubix-tiny");
     String qemuBefore = Files.readString(vm.resolve("qemu.pid")).strip();
-    Path release = state.resolveSibling("release");
-    Process a = Tiny.javaMain(HoldLockMain.class, List.of(state.toString(), "tiny", release.toString()), state.resolveSibling("a.log"));
+    // the children's logs and the release file: this test's own, never the temp root's siblings
+    Path scratch = Files.createDirectories(state.resolve("test"));
+    Path release = scratch.resolve("release");
+    Process a = Tiny.javaMain(HoldLockMain.class, List.of(state.toString(), "tiny", release.toString()), scratch.resolve("a.log"));
     try {
-      await(state.resolveSibling("a.log"), "LOCKED", a);
+      await(scratch.resolve("a.log"), "LOCKED", a);
 
       // short wait: B gives up and names A
-      Process shortWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "1"), state.resolveSibling("b1.log"));
+      Process shortWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "1"), scratch.resolve("b1.log"));
       assertThat(shortWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
-      String b1 = Files.readString(state.resolveSibling("b1.log"));
+      String b1 = Files.readString(scratch.resolve("b1.log"));
       assertThat(shortWait.exitValue()).as(b1).isEqualTo(1);
       assertThat(b1).contains("LockedException: tiny is being changed by another Qubix process (pid " + a.pid() + ", recreate since");
 
       // long wait: B waits while A holds the lock, then recreates
-      Process longWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), state.resolveSibling("b2.log"));
-      await(state.resolveSibling("b2.log"), "WAITING lock on tiny", longWait);
+      Process longWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), scratch.resolve("b2.log"));
+      await(scratch.resolve("b2.log"), "WAITING lock on tiny", longWait);
       assertThat(Files.readString(vm.resolve("qemu.pid")).strip()).as("the VM while B waits").isEqualTo(qemuBefore);
       assertThat(Tiny.bootCounts(state)).as("boots while B waits").containsExactly(1);
       Files.writeString(release, "go");
       assertThat(a.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThat(longWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
-      assertThat(longWait.exitValue()).as(Files.readString(state.resolveSibling("b2.log"))).isZero();
+      assertThat(longWait.exitValue()).as(Files.readString(scratch.resolve("b2.log"))).isZero();
     } finally {
       a.destroyForcibly();
     }

@@ -38,8 +38,19 @@ public final class ProcessCommandRunner implements CommandRunner {
   }
 
   @Override
-  public CommandResult run(Command command) {
-    long start = System.nanoTime();
+  public Process start(Command command) {
+    LOG.debug("start {}", command.argv());
+    Process process = launch(command);
+    String source = programName(command.program());
+    new Drain(process.getInputStream(), command.stdoutLines(), source, ProgressEvent.Log.Level.DEBUG).start();
+    new Drain(process.getErrorStream(), command.stderrLines(), source, ProgressEvent.Log.Level.INFO).start();
+    if (command.stdin() != null) {
+      writeStdin(process, command.stdin());
+    }
+    return process;
+  }
+
+  private static Process launch(Command command) {
     ProcessBuilder pb = new ProcessBuilder(command.argv());
     if (command.workDir() != null) {
       pb.directory(command.workDir().toFile());
@@ -48,14 +59,19 @@ public final class ProcessCommandRunner implements CommandRunner {
     if (command.stdin() == null) {
       pb.redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
     }
-    LOG.debug("run {}", command.argv());
-    Process process;
     try {
-      process = pb.start();
+      return pb.start();
     } catch (IOException e) {
       throw new QubixException("cannot start " + command.program() + ": " + e.getMessage()
           + " (is it installed and on PATH?)", e);
     }
+  }
+
+  @Override
+  public CommandResult run(Command command) {
+    long start = System.nanoTime();
+    LOG.debug("run {}", command.argv());
+    Process process = launch(command);
     String source = programName(command.program());
     Drain out = new Drain(process.getInputStream(), command.stdoutLines(), source, ProgressEvent.Log.Level.DEBUG);
     Drain err = new Drain(process.getErrorStream(), command.stderrLines(), source, ProgressEvent.Log.Level.INFO);

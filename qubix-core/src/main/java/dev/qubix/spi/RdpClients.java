@@ -2,10 +2,9 @@ package dev.qubix.spi;
 
 import dev.qubix.Endpoint;
 import dev.qubix.QubixException;
+import dev.qubix.exec.Command;
 import dev.qubix.manifest.MachineManifest;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,17 +34,21 @@ public final class RdpClients {
     if (host.os() == HostInfo.Os.WINDOWS) {
       Path rdp = ctx.stateDir().resolve(m.vmName()).resolve(m.vmName() + ".rdp");
       writeRdpFile(rdp, m, e);
-      return Optional.of(start(List.of("mstsc.exe", rdp.toString()), Optional.empty()));
+      return Optional.of(start(ctx, List.of("mstsc.exe", rdp.toString()), Optional.empty()));
     }
     boolean display = host.getenv("DISPLAY").isPresent() || host.getenv("WAYLAND_DISPLAY").isPresent();
     Optional<Path> xfreerdp = host.which("xfreerdp3").or(() -> host.which("xfreerdp"));
     if (!display || xfreerdp.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(start(xfreerdpArgs(xfreerdp.get().toString(), m, e, password.isPresent()), password));
+    return Optional.of(start(ctx, xfreerdpArgs(xfreerdp.get().toString(), m, e, password.isPresent()), password));
   }
 
-  /** xfreerdp's arguments: never a password, only {@code /from-stdin} when one is piped in. */
+  /**
+   * xfreerdp's arguments: never a password, only {@code /from-stdin} when one is piped in.
+   * {@code /cert:ignore}: the guest's xrdp certificate is self-signed and made per image; the
+   * connection is to 127.0.0.1 (microvm) or the host's own switch (Hyper-V), never across a network.
+   */
   public static List<String> xfreerdpArgs(String program, MachineManifest m, Endpoint e, boolean passwordOnStdin) {
     List<String> argv = new ArrayList<>(List.of(program, "/v:" + e.host() + ":" + e.port(),
         "/u:" + m.rdp().user(), "/size:" + m.rdp().width() + "x" + m.rdp().height(),
@@ -65,19 +68,12 @@ public final class RdpClients {
     }
   }
 
-  private static Process start(List<String> argv, Optional<String> stdin) {
+  /** Through the context's runner, like every external program; the password only ever on stdin. */
+  private static Process start(BackendContext ctx, List<String> argv, Optional<String> stdin) {
     try {
-      Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (stdin.isPresent()) {
-        try (OutputStream in = p.getOutputStream()) {
-          in.write((stdin.get() + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-      } else {
-        p.getOutputStream().close();
-      }
-      return p;
-    } catch (IOException ex) {
+      Command c = Command.of(argv);
+      return ctx.runner().start(stdin.isPresent() ? c.withStdin(stdin.get() + "\n") : c);
+    } catch (QubixException ex) {
       throw new QubixException("cannot start the RDP client " + argv.get(0) + ": " + ex.getMessage(), ex);
     }
   }

@@ -189,13 +189,17 @@ final class Commands {
 
     @Override
     public Integer call() {
-      appliance(machine).destroy(purge ? Purge.EVERYTHING : Purge.KEEP_HOME);
+      Appliance a = appliance(machine);
+      boolean existed = a.status().isPresent();
+      a.destroy(purge ? Purge.EVERYTHING : Purge.KEEP_HOME);   // also without a VM: a purge still deletes a kept home disk
       if (top.json) {
         ObjectNode o = JSON.createObjectNode();
         o.put("machine", machine);
-        o.put("destroyed", true);
+        o.put("destroyed", existed);
         o.put("homeKept", !purge);
         printJson(o);
+      } else if (!existed) {
+        print(machine + ": nothing to destroy (no VM)" + (purge ? "; home disk deleted if one was kept" : ""));
       } else {
         print(machine + ": destroyed" + (purge ? ", home disk deleted" : ", home disk kept"));
       }

@@ -178,6 +178,17 @@ class QubixCtlIT {
   }
 
   @Test
+  void destroyOfAMissingVmSaysNothingToDestroy() throws Exception {
+    QubixCtlProcess.Result r = run("--manifest", v2.toString(), "--backend", "microvm", "destroy", "spotibox");
+    QubixCtlProcess.Result json = run("--manifest", v2.toString(), "--backend", "microvm", "--json", "destroy", "spotibox");
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).isEqualTo("spotibox: nothing to destroy (no VM)\n");
+    assertThat(json.exitCode()).as(json.stderr()).isZero();
+    assertThat(JSON.readTree(json.stdout()).path("destroyed").asBoolean(true)).isFalse();
+  }
+
+  @Test
   void verboseShowsTheStackTrace() throws Exception {
     QubixCtlProcess.Result r = run("-v", "--manifest", tmp.resolve("nope.json").toString(), "manifest");
 

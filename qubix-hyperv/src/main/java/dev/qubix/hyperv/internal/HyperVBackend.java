@@ -10,6 +10,7 @@ import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
+import dev.qubix.exec.Command;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.manifest.MachineManifest;
@@ -20,7 +21,6 @@ import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.RdpClients;
 import dev.qubix.spi.WslPaths;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -297,9 +297,8 @@ public final class HyperVBackend implements Backend {
     String mstsc = context.host().which("mstsc.exe").map(Path::toString)
         .orElse(onWindows() ? "mstsc.exe" : "/mnt/c/Windows/System32/mstsc.exe");
     try {
-      return Optional.of(new ProcessBuilder(List.of(mstsc, rdp)).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
-    } catch (IOException e) {
+      return Optional.of(context.runner().start(Command.of(mstsc, rdp)));
+    } catch (QubixException e) {
       throw new QubixException("cannot start mstsc.exe: " + e.getMessage(), e);
     }
   }

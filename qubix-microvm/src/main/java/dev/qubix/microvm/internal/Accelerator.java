@@ -3,6 +3,8 @@ package dev.qubix.microvm.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qubix.exec.Command;
+import dev.qubix.exec.CommandRunner;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
@@ -10,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,11 +35,11 @@ public final class Accelerator {
 
   private Accelerator() {}
 
-  public static String choose(HostInfo host, String qemu, Path cacheDir) {
-    return choose(host, qemu, cacheDir, Path.of("/dev/kvm"));
+  public static String choose(HostInfo host, CommandRunner runner, String qemu, Path cacheDir) {
+    return choose(host, runner, qemu, cacheDir, Path.of("/dev/kvm"));
   }
 
-  static String choose(HostInfo host, String qemu, Path cacheDir, Path kvm) {
+  static String choose(HostInfo host, CommandRunner runner, String qemu, Path cacheDir, Path kvm) {
     String forced = host.getenv("QUBIX_QEMU_ACCEL").map(s -> s.strip().toLowerCase(Locale.ROOT)).orElse("");
     if (forced.equals("kvm") || forced.equals("tcg")) {
       return forced;
@@ -55,7 +56,7 @@ public final class Accelerator {
           return cached.path("accel").asText();
         }
       }
-      Probe result = kvmBoots(qemu, cacheDir);
+      Probe result = kvmBoots(runner, qemu, cacheDir);
       ObjectNode out = JSON.createObjectNode().put("key", key).put("accel", result.works() ? "kvm" : "tcg")
           .put("reason", result.reason());
       Path tmp = Files.createTempFile(cacheDir, "kvm-probe", ".tmp");
@@ -77,20 +78,24 @@ public final class Accelerator {
    * default CPU model (e.g. CPUID.01H:ECX.pni) and SeaBIOS alone takes seconds; where KVM aborts
    * ("failed to set MSR"), QEMU exits. Either way: TCG, decided as soon as the sign appears.
    */
-  static Probe kvmBoots(String qemu, Path dir) throws IOException {
+  static Probe kvmBoots(CommandRunner runner, String qemu, Path dir) throws IOException {
     PrivateFiles.directory(dir);
     Path out = Files.createTempFile(dir, "kvm-probe", ".log");
-    Path err = Files.createTempFile(dir, "kvm-probe", ".err");
-    Process p = new ProcessBuilder(List.of(qemu, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
-        "-m", "64", "-chardev", "file,id=dbg,path=" + out, "-device", "isa-debugcon,iobase=0x402,chardev=dbg"))
-        .redirectErrorStream(true).redirectOutput(err.toFile()).start();
+    StringBuffer said = new StringBuffer();
+    Process p = runner.start(Command.of(qemu, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
+        "-m", "64", "-chardev", "file,id=dbg,path=" + out, "-device", "isa-debugcon,iobase=0x402,chardev=dbg")
+        .onStdout(l -> said.append(l).append('\n')).onStderr(l -> said.append(l).append('\n')));
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROBE_SECONDS);
       Probe result = null;
       while (result == null) {
-        boolean alive = p.isAlive();   // before reading: an exited QEMU has written all it will
+        boolean alive = p.isAlive();
+        // an exited QEMU's message reaches the runner's line handlers just after it ends
+        for (int i = 0; !alive && said.length() == 0 && i < 20; i++) {
+          Thread.sleep(50);
+        }
         String bios = Files.readString(out, StandardCharsets.ISO_8859_1);
-        String qemuSaid = Files.readString(err, StandardCharsets.ISO_8859_1).strip();
+        String qemuSaid = said.toString().strip();
         String firstLine = qemuSaid.lines().findFirst().orElse("");
         if (qemuSaid.contains(MISSING_FEATURE)) {
           result = new Probe(false, firstLine);
@@ -117,7 +122,6 @@ public final class Accelerator {
         Thread.currentThread().interrupt();
       }
       Files.deleteIfExists(out);
-      Files.deleteIfExists(err);
     }
   }
 

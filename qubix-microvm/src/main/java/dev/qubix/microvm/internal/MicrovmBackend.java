@@ -579,7 +579,7 @@ public final class MicrovmBackend implements Backend {
     int port = Ports.ensure(f.ports());
     requireFree(m, f, port);
     rotateSerialLog(f);
-    String accel = Accelerator.choose(context.host(), tools.qemu(), context.stateDir().resolve("cache"));
+    String accel = Accelerator.choose(context.host(), context.runner(), tools.qemu(), context.stateDir().resolve("cache"));
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {

@@ -2,24 +2,44 @@ package dev.qubix.microvm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qubix.exec.Command;
+import dev.qubix.exec.CommandResult;
+import dev.qubix.exec.CommandRunner;
 import dev.qubix.spi.HostInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The KVM probe decides from a real QEMU process, never hangs, and runs once per host. */
 class AcceleratorTest {
+  private static final CommandRunner LOCAL = CommandRunner.local();
   @TempDir Path dir;
+  /** Sees every process the probe starts: it must go through the context's runner. */
+  final List<Command> started = new CopyOnWriteArrayList<>();
+  final CommandRunner runner = new CommandRunner() {
+    @Override
+    public CommandResult run(Command command) {
+      throw new AssertionError("the probe runs nothing to completion: " + command.argv());
+    }
+
+    @Override
+    public Process start(Command command) {
+      started.add(command);
+      return LOCAL.start(command);
+    }
+  };
 
   @Test
   void overrideSkipsTheProbe() {
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of("QUBIX_QEMU_ACCEL", "TCG"));
 
-    assertThat(Accelerator.choose(host, "/nonexistent/qemu", dir.resolve("cache"))).isEqualTo("tcg");
+    assertThat(Accelerator.choose(host, LOCAL, "/nonexistent/qemu", dir.resolve("cache"))).isEqualTo("tcg");
     assertThat(dir.resolve("cache")).doesNotExist();
   }
 
@@ -28,7 +48,7 @@ class AcceleratorTest {
     Path hanging = script("hangs", "exec sleep 120");
 
     long start = System.nanoTime();
-    Accelerator.Probe probe = Accelerator.kvmBoots(hanging.toString(), dir.resolve("cache"));
+    Accelerator.Probe probe = Accelerator.kvmBoots(LOCAL, hanging.toString(), dir.resolve("cache"));
 
     assertThat(probe.works()).isFalse();
     assertThat(probe.reason()).contains("did not finish under KVM within 5 s");
@@ -39,7 +59,7 @@ class AcceleratorTest {
   void aQemuThatAbortsUnderKvmMeansTcgAndSaysWhy() throws Exception {
     Path aborting = script("aborts", "echo 'qemu-system-x86_64: error: failed to set MSR 0x38d to 0x0' >&2; exit 1");
 
-    Accelerator.Probe probe = Accelerator.kvmBoots(aborting.toString(), dir.resolve("cache"));
+    Accelerator.Probe probe = Accelerator.kvmBoots(LOCAL, aborting.toString(), dir.resolve("cache"));
 
     assertThat(probe.works()).isFalse();
     assertThat(probe.reason()).isEqualTo("QEMU exited under KVM: qemu-system-x86_64: error: failed to set MSR 0x38d to 0x0");
@@ -57,14 +77,16 @@ class AcceleratorTest {
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
 
     // when the accelerator is chosen twice
-    String first = Accelerator.choose(host, qemu.toString(), cache, kvm);
+    String first = Accelerator.choose(host, runner, qemu.toString(), cache, kvm);
     String json = Files.readString(cache.resolve("kvm-probe.json"));
-    String second = Accelerator.choose(host, qemu.toString(), cache, kvm);
+    String second = Accelerator.choose(host, runner, qemu.toString(), cache, kvm);
 
     // then KVM, from one probe, cached with its reason and the binary
     assertThat(first).isEqualTo("kvm");
     assertThat(second).isEqualTo("kvm");
     assertThat(Files.readAllLines(starts)).as("QEMU started by the probe").containsExactly("started");
+    assertThat(started).as("started through the runner").singleElement()
+        .satisfies(c -> assertThat(c.argv()).startsWith(qemu.toString(), "-accel", "kvm"));
     assertThat(json).contains("\"accel\" : \"kvm\"").contains("\"reason\" : \"SeaBIOS finished its POST under KVM\"")
         .contains(qemu.toString());
     try (var left = Files.list(cache)) {
@@ -79,10 +101,10 @@ class AcceleratorTest {
     Path qemu = script("aborts", "echo started >> '" + starts + "'; echo 'failed to set MSR' >&2; exit 1");
     Path cache = dir.resolve("cache");
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
-    assertThat(Accelerator.choose(host, qemu.toString(), cache, kvm)).isEqualTo("tcg");
+    assertThat(Accelerator.choose(host, runner, qemu.toString(), cache, kvm)).isEqualTo("tcg");
 
     assertThat(qemu.toFile().setLastModified(qemu.toFile().lastModified() - 60_000)).isTrue();
-    assertThat(Accelerator.choose(host, qemu.toString(), cache, kvm)).isEqualTo("tcg");
+    assertThat(Accelerator.choose(host, runner, qemu.toString(), cache, kvm)).isEqualTo("tcg");
 
     assertThat(Files.readAllLines(starts)).as("one probe per QEMU binary version").hasSize(2);
   }
@@ -92,7 +114,7 @@ class AcceleratorTest {
     Path starts = dir.resolve("starts");
     Path qemu = script("boots", "echo started >> '" + starts + "'; exit 1");
 
-    String accel = Accelerator.choose(new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of()), qemu.toString(),
+    String accel = Accelerator.choose(new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of()), LOCAL, qemu.toString(),
         dir.resolve("cache"), dir.resolve("no-kvm"));
 
     assertThat(accel).isEqualTo("tcg");
