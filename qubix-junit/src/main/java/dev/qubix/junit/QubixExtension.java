@@ -25,10 +25,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 
 /**
- * Gives tests running appliances: {@code @ExtendWith(QubixExtension.class)}, then
- * {@code @QubixAppliance("tiny") Instance vm} as a field or parameter (see {@link QubixAppliance}).
+ * Gives tests running appliances, two ways: declaratively, {@code @QubixAppliance("tiny") Instance vm}
+ * as a field or parameter (the annotation registers this extension; see {@link QubixAppliance}),
+ * or programmatically, {@code @RegisterExtension static QubixExtension vm = QubixExtension.of(appliance)…}
+ * (see {@link #of}).
  *
- * <p>Lifecycle. Every appliance a test class names in a field starts in {@code beforeAll}, before
+ * <p>Lifecycle (declarative). Every appliance a test class names in a field starts in {@code beforeAll}, before
  * the class's own {@code @BeforeAll} methods; one named only by a parameter starts when that
  * parameter is first resolved. Each starts with a fresh system disk ({@code build().recreate()})
  * and, unless {@code awaitRdp = false}, is ready when RDP answers. All fields and parameters of a
