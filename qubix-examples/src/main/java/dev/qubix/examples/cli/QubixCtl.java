@@ -125,6 +125,12 @@ public final class QubixCtl {
 
   /** Runs qubixctl and returns its exit code (used by tests too). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // the same line picocli prints, without loading picocli (most of a bare --version's time)
+      out.println(new Version().getVersion()[0]);
+      out.flush();
+      return OK;
+    }
     configureLog(java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
     QubixCtl top = new QubixCtl();
     top.out = out;
