@@ -56,6 +56,9 @@ public final class Benchmarks {
     if (only.isEmpty() || only.contains("status")) {
       b.statusWithoutNix();
     }
+    if (only.isEmpty() || only.contains("cli")) {
+      b.cliStartup();
+    }
     if (only.isEmpty() || only.contains("statcache")) {
       b.statusWithStatCache();
     }
@@ -122,6 +125,57 @@ public final class Benchmarks {
         + " (--help alone %.0f ms) | nix eval of the manifest %.0f ms | nix eval / API %.1fx, nix eval / qubixctl %.2fx",
         calls, inProcess.size() + process.size(), Harness.median(inProcess), Harness.median(process), Harness.median(floor),
         Harness.median(nix), ratio, cliRatio));
+  }
+
+  /**
+   * 7. qubixctl's start-up through the ./qubixctl launcher (AppCDS archive, C1, serial GC) against
+   * plain {@code java -jar} and {@code java -version}, in one run, medians of 7: warm status of a
+   * running tiny guest and --version. The goal (issue 18): status <= 7x java -version, --version <= 4x.
+   */
+  void cliStartup() throws Exception {
+    Path state = work.resolve("state-cli");
+    tiny("tiny", state).build().recreate().connect(ConnectOptions.defaults().withoutClient());
+    Path root = Harness.repoRoot();
+    Path jar = root.resolve("qubix-examples/target/qubixctl.jar");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> args = List.of("--flake", flake.toString(), "--backend", "microvm", "--state-dir", state.toString(), "status", "tiny");
+    Map<String, String> env = Map.of("JAVA", java);
+    // the launcher's first run makes the archive; a status run, so it holds the status path's classes
+    try (var old = Files.newDirectoryStream(jar.getParent(), "qubixctl-*.jsa")) {
+      for (Path p : old) {
+        Files.delete(p);
+      }
+    }
+    List<String> launcherStatus = new ArrayList<>(List.of(root.resolve("qubixctl").toString()));
+    launcherStatus.addAll(args);
+    Harness.run(launcherStatus, env);
+    List<String> plainStatus = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+    plainStatus.addAll(args);
+    List<String> launcherVersion = List.of(root.resolve("qubixctl").toString(), "--version");
+    List<String> plainVersion = List.of(java, "-jar", jar.toString(), "--version");
+    List<String> javaVersion = List.of(java, "-version");
+    int n = 7;
+    List<Double> jv = Harness.time(n, () -> Harness.run(javaVersion, Map.of()));
+    List<Double> ls = Harness.time(n, () -> Harness.run(launcherStatus, env));
+    List<Double> ps = Harness.time(n, () -> Harness.run(plainStatus, Map.of()));
+    List<Double> lv = Harness.time(n, () -> Harness.run(launcherVersion, env));
+    List<Double> pv = Harness.time(n, () -> Harness.run(plainVersion, Map.of()));
+    tiny("tiny", state).destroy(Purge.EVERYTHING);
+    double base = Harness.median(jv);
+    Harness.write("cli-startup", Harness.result("qubixctl starts from an AppCDS archive: warm status <= 7x java -version, --version <= 4x",
+        "javaVersionMedianMs", Harness.round(base),
+        "statusLauncherMedianMs", Harness.round(Harness.median(ls)), "statusPlainJarMedianMs", Harness.round(Harness.median(ps)),
+        "versionLauncherMedianMs", Harness.round(Harness.median(lv)), "versionPlainJarMedianMs", Harness.round(Harness.median(pv)),
+        "statusLauncherVsJavaVersion", Harness.round(Harness.median(ls) / base),
+        "statusPlainJarVsJavaVersion", Harness.round(Harness.median(ps) / base),
+        "versionLauncherVsJavaVersion", Harness.round(Harness.median(lv) / base),
+        "versionPlainJarVsJavaVersion", Harness.round(Harness.median(pv) / base),
+        "runs", n, "launcherCommand", "./qubixctl --flake F --backend microvm --state-dir S status tiny",
+        "plainCommand", "java -jar qubix-examples/target/qubixctl.jar … status tiny"));
+    table.add(String.format("7 qubixctl start-up       | java -version %.0f ms | status: launcher %.0f ms (%.1fx), java -jar %.0f ms (%.1fx)"
+        + " | --version: launcher %.0f ms (%.1fx), java -jar %.0f ms (%.1fx)", base,
+        Harness.median(ls), Harness.median(ls) / base, Harness.median(ps), Harness.median(ps) / base,
+        Harness.median(lv), Harness.median(lv) / base, Harness.median(pv), Harness.median(pv) / base));
   }
 
   /**

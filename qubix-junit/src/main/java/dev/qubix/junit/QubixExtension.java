@@ -25,10 +25,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestInstancePostProcessor;
 
 /**
- * Gives tests running appliances: {@code @ExtendWith(QubixExtension.class)}, then
- * {@code @QubixAppliance("tiny") Instance vm} as a field or parameter (see {@link QubixAppliance}).
+ * Gives tests running appliances, two ways: declaratively, {@code @QubixAppliance("tiny") Instance vm}
+ * as a field or parameter (the annotation registers this extension; see {@link QubixAppliance}),
+ * or programmatically, {@code @RegisterExtension static QubixExtension vm = QubixExtension.of(appliance)…}
+ * (see {@link #of}).
  *
- * <p>Lifecycle. Every appliance a test class names in a field starts in {@code beforeAll}, before
+ * <p>Lifecycle (declarative). Every appliance a test class names in a field starts in {@code beforeAll}, before
  * the class's own {@code @BeforeAll} methods; one named only by a parameter starts when that
  * parameter is first resolved. Each starts with a fresh system disk ({@code build().recreate()})
  * and, unless {@code awaitRdp = false}, is ready when RDP answers. All fields and parameters of a
@@ -50,7 +52,8 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
   private boolean perTest;
 
   /** What {@link #of} and the {@code withX} methods configure. */
-  private record Built(Appliance appliance, boolean purgeHome, WaitStrategy readiness, List<Consumer<String>> consumers) {}
+  private record Built(Appliance appliance, boolean purgeHome, WaitStrategy readiness, List<Consumer<String>> consumers,
+      boolean reuse) {}
 
   /** The declarative extension: JUnit makes it for {@code @QubixAppliance} (or {@code @ExtendWith}). */
   public QubixExtension() {
@@ -76,20 +79,20 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
    */
   public static QubixExtension of(Appliance appliance) {
     return new QubixExtension(new Built(java.util.Objects.requireNonNull(appliance, "appliance"), false,
-        WaitStrategy.rdp(), List.of()));
+        WaitStrategy.rdp(), List.of(), false));
   }
 
   /** Deletes the home disk too when the VM is destroyed. */
   public QubixExtension withPurgeHome() {
     Built b = requireBuilt("withPurgeHome");
-    return new QubixExtension(new Built(b.appliance(), true, b.readiness(), b.consumers()));
+    return new QubixExtension(new Built(b.appliance(), true, b.readiness(), b.consumers(), b.reuse()));
   }
 
   /** The VM is ready once every one of {@code strategies} is satisfied, in order (default: {@link WaitStrategy#rdp()}). */
   public QubixExtension waitingFor(WaitStrategy... strategies) {
     Built b = requireBuilt("waitingFor");
     WaitStrategy w = strategies.length == 1 ? strategies[0] : WaitStrategy.allOf(strategies);
-    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), w, b.consumers()));
+    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), w, b.consumers(), b.reuse()));
   }
 
   /** Hands every console line of the guest to {@code consumer}, on a console thread, as it is written. */
@@ -97,7 +100,19 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
     Built b = requireBuilt("withLogConsumer");
     List<Consumer<String>> all = new ArrayList<>(b.consumers());
     all.add(java.util.Objects.requireNonNull(consumer, "consumer"));
-    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), b.readiness(), all));
+    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), b.readiness(), all, b.reuse()));
+  }
+
+  /**
+   * Keeps the VM running after the tests and takes it as it is in the next run, while its
+   * manifest, images and these options hash the same (else it is recreated). Off unless the user
+   * opted in on this machine: {@code -Dqubix.reuse.enable=true}, or {@code reuse.enable=true} in
+   * {@code ~/.qubix.properties}; without that it is an ordinary fixture. A reused VM is never
+   * destroyed for you: {@code qubixctl destroy MACHINE} does that.
+   */
+  public QubixExtension withReuse() {
+    Built b = requireBuilt("withReuse");
+    return new QubixExtension(new Built(b.appliance(), b.purgeHome(), b.readiness(), b.consumers(), true));
   }
 
   /** Logs every console line of the guest at INFO on {@code logger}. */
@@ -142,7 +157,7 @@ public final class QubixExtension implements BeforeAllCallback, AfterAllCallback
 
   private synchronized void startBuilt(boolean forOneTest) {
     if (running == null) {
-      running = Fixture.start(built.appliance(), built.purgeHome(), built.readiness(), built.consumers());
+      running = Fixture.start(built.appliance(), built.purgeHome(), built.readiness(), built.consumers(), built.reuse());
       perTest = forOneTest;
     }
   }

@@ -56,7 +56,7 @@ class QubixExtensionBuilderTest {
     }
   }
 
-  static class PerTest {
+  static class PerTestMethod {
     @RegisterExtension QubixExtension vm = QubixExtension.of(BOX).waitingFor(WaitStrategy.none()).withPurgeHome();
 
     @Test
@@ -80,7 +80,7 @@ class QubixExtensionBuilderTest {
     }
   }
 
-  static class FailingTest {
+  static class FailingOne {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(BOX).waitingFor(WaitStrategy.none());
 
     @Test
@@ -100,7 +100,7 @@ class QubixExtensionBuilderTest {
 
   @Test
   void anInstanceFieldGivesEachTestItsOwnVm() {
-    TestExecutionSummary s = Run.classes(PerTest.class);
+    TestExecutionSummary s = Run.classes(PerTestMethod.class);
 
     assertThat(s.getTotalFailureCount()).as(Run.failures(s)).isZero();
     assertThat(SEEN).containsExactly("qubix-box", "qubix-box");
@@ -123,7 +123,7 @@ class QubixExtensionBuilderTest {
 
   @Test
   void aFailingTestGetsTheConsoleTailAttached() {
-    TestExecutionSummary s = Run.classes(FailingTest.class);
+    TestExecutionSummary s = Run.classes(FailingOne.class);
 
     assertThat(s.getTotalFailureCount()).isEqualTo(1);
     Throwable failure = s.getFailures().get(0).getException();

@@ -41,7 +41,7 @@ class TinyGuestBuilderTest {
   }
 
   @ExtendWith(TinyFlake.class)
-  static class NoWaitAndAFailingTest {
+  static class NoWaitAndAFailure {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny()).waitingFor(WaitStrategy.none()).withPurgeHome();
 
     @Test
@@ -83,7 +83,7 @@ class TinyGuestBuilderTest {
   void noWaitStartsTheTestAtOnceAndAFailureCarriesTheLastConsoleLines() {
     SEEN.clear();
 
-    TestExecutionSummary s = Run.classes(NoWaitAndAFailingTest.class);
+    TestExecutionSummary s = Run.classes(NoWaitAndAFailure.class);
 
     assertThat(SEEN).containsExactly("started false");
     assertThat(s.getTotalFailureCount()).isEqualTo(1);

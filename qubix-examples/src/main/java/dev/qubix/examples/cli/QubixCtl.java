@@ -20,11 +20,6 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "qubixctl", mixinStandardHelpOptions = true, versionProvider = QubixCtl.Version.class,
     scope = ScopeType.INHERIT,
     description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
-    subcommands = {
-        Commands.Build.class, Commands.Up.class, Commands.Recreate.class, Commands.Start.class,
-        Commands.Stop.class, Commands.Status.class, Commands.Destroy.class, Commands.Connect.class,
-        Commands.PlanCmd.class, Commands.ManifestCmd.class, Commands.Backends.class, Commands.Gc.class,
-        SecretCommand.class, Commands.Ls.class, Commands.Logs.class, Commands.Completion.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
 public final class QubixCtl {
@@ -32,6 +27,67 @@ public final class QubixCtl {
   public static final int FAILED = 1;
   public static final int INVALID = 2;
   public static final int NO_BACKEND = 3;
+
+  /**
+   * Every subcommand, in help order. Added by {@link #commandLine}, not by the annotation: picocli
+   * reads each one's annotations up front (picocli's Java 5 classes stay out of the AppCDS
+   * archive, so that is interpreted reflection), the biggest part of a short command's start-up.
+   */
+  static final java.util.Map<String, Class<?>> SUBCOMMANDS = subcommands();
+
+  private static java.util.Map<String, Class<?>> subcommands() {
+    java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+    m.put("build", Commands.Build.class);
+    m.put("up", Commands.Up.class);
+    m.put("recreate", Commands.Recreate.class);
+    m.put("start", Commands.Start.class);
+    m.put("stop", Commands.Stop.class);
+    m.put("status", Commands.Status.class);
+    m.put("destroy", Commands.Destroy.class);
+    m.put("connect", Commands.Connect.class);
+    m.put("plan", Commands.PlanCmd.class);
+    m.put("manifest", Commands.ManifestCmd.class);
+    m.put("backends", Commands.Backends.class);
+    m.put("gc", Commands.Gc.class);
+    m.put("secret", SecretCommand.class);
+    m.put("ls", Commands.Ls.class);
+    m.put("logs", Commands.Logs.class);
+    m.put("completion", Commands.Completion.class);
+    m.put("help", CommandLine.HelpCommand.class);
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  /** Global options that take a value: their value is never a subcommand name. */
+  private static final java.util.Set<String> VALUED = java.util.Set.of("--flake", "--manifest", "--backend",
+      "--state-dir", "--overrides");
+
+  /**
+   * The command line for {@code args}: only the subcommand they name, when they name one that
+   * needs no others; every subcommand for usage, help, completion, mistakes (suggestions need
+   * all names) and anything unclear; none for a bare --version.
+   */
+  static CommandLine commandLine(QubixCtl top, String[] args) {
+    CommandLine cl = new CommandLine(top);
+    String named = null;
+    boolean version = false;
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (VALUED.contains(a)) {
+        i++;
+      } else if (a.equals("-V") || a.equals("--version")) {
+        version = true;
+      } else if (!a.startsWith("-")) {
+        named = a;
+        break;
+      }
+    }
+    if (named != null && SUBCOMMANDS.containsKey(named) && !named.equals("help") && !named.equals("completion")) {
+      cl.addSubcommand(named, SUBCOMMANDS.get(named));
+    } else if (named != null || !version) {
+      SUBCOMMANDS.forEach(cl::addSubcommand);
+    }
+    return cl;
+  }
 
   @Option(names = "--flake", paramLabel = "DIR", scope = ScopeType.INHERIT,
       description = "Flake directory (default: $QUBIX_FLAKE, else ./nix).")
@@ -70,11 +126,17 @@ public final class QubixCtl {
 
   /** Runs qubixctl and returns its exit code (used by tests too). */
   public static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+      // the same line picocli prints, without loading picocli (most of a bare --version's time)
+      out.println(new Version().getVersion()[0]);
+      out.flush();
+      return OK;
+    }
     configureLog(java.util.Arrays.asList(args).contains("-v") || java.util.Arrays.asList(args).contains("--verbose"));
     QubixCtl top = new QubixCtl();
     top.out = out;
     top.err = err;
-    CommandLine cl = new CommandLine(top);
+    CommandLine cl = commandLine(top, args);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     cl.setExitCodeExceptionMapper(QubixCtl::exitCode);

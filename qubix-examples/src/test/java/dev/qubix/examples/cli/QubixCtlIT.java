@@ -341,4 +341,27 @@ class QubixCtlIT {
     assertThat(r.stdout()).containsPattern("\\n  ls ").containsPattern("\\n  logs ").containsPattern("\\n  completion ")
         .containsPattern("\\n  help ");
   }
+
+  @Test
+  void theLauncherMakesAnAppCdsArchiveOnItsFirstRunAndStartsFromItAfterwards() throws Exception {
+    Path launcher = dev.qubix.test.Requires.repoRoot().resolve("qubixctl");
+    Path target = QubixCtlProcess.jar().toAbsolutePath().getParent();
+    try (var old = Files.newDirectoryStream(target, "qubixctl-*.jsa")) {
+      for (Path p : old) {
+        Files.delete(p);
+      }
+    }
+
+    String first = shell("bash", launcher.toString(), "--version");
+    long archives;
+    try (var made = Files.newDirectoryStream(target, "qubixctl-*.jsa")) {
+      archives = java.util.stream.StreamSupport.stream(made.spliterator(), false).count();
+    }
+    String second = shell("bash", launcher.toString(), "--version");
+
+    // CDS's own warnings (picocli's Java 5 classes cannot be archived) never reach the output
+    assertThat(first).isEqualTo("qubixctl 0.1.0-SNAPSHOT\nexit 0\n");
+    assertThat(archives).isEqualTo(1);
+    assertThat(second).isEqualTo(first);
+  }
 }
