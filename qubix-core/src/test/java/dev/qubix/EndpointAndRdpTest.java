@@ -48,13 +48,14 @@ class EndpointAndRdpTest {
     byte[] confirm = {0x03, 0x00, 0x00, 0x0b, 0x06, (byte) 0xd0, 0x00, 0x00, 0x12, 0x34, 0x00};
     try (ServerSocket rdp = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
          ServerSocket notRdp = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
-      Thread a = answer(rdp, confirm, true);
-      Thread b = answer(notRdp, "SSH-2.0-OpenSSH\r\n".getBytes(StandardCharsets.US_ASCII), false);
+      java.util.concurrent.CompletableFuture<byte[]> request = answer(rdp, confirm);
+      answer(notRdp, "SSH-2.0-OpenSSH\r\n".getBytes(StandardCharsets.US_ASCII));
 
       assertThat(X224Probe.answers(new Endpoint("127.0.0.1", rdp.getLocalPort()), Duration.ofSeconds(2))).isTrue();
       assertThat(X224Probe.answers(new Endpoint("127.0.0.1", notRdp.getLocalPort()), Duration.ofSeconds(2))).isFalse();
-      a.join(2000);
-      b.join(2000);
+      // checked here, in the test's thread: an assertion in the server thread would be lost
+      assertThat(Arrays.copyOf(request.get(5, java.util.concurrent.TimeUnit.SECONDS), 6)).as("what the probe sent")
+          .isEqualTo(Arrays.copyOf(X224Probe.connectionRequest(), 6));
     }
   }
 
@@ -69,23 +70,23 @@ class EndpointAndRdpTest {
         .isInstanceOf(OperationTimeoutException.class).hasMessageContaining("did not answer within");
   }
 
-  /** Accepts one connection, checks it got an X.224 Connection Request, replies with {@code reply}. */
-  private static Thread answer(ServerSocket server, byte[] reply, boolean checkRequest) {
+  /** Accepts one connection, replies with {@code reply}; completes with the first 19 bytes it received. */
+  private static java.util.concurrent.CompletableFuture<byte[]> answer(ServerSocket server, byte[] reply) {
+    java.util.concurrent.CompletableFuture<byte[]> received = new java.util.concurrent.CompletableFuture<>();
     Thread t = new Thread(() -> {
       try (Socket s = server.accept()) {
         InputStream in = s.getInputStream();
-        byte[] req = in.readNBytes(19);
-        if (checkRequest) {
-          assertThat(Arrays.copyOf(req, 6)).isEqualTo(Arrays.copyOf(X224Probe.connectionRequest(), 6));
-        }
+        received.complete(in.readNBytes(19));
         OutputStream out = s.getOutputStream();
         out.write(reply);
         out.flush();
       } catch (Exception e) {
         // the probe closed early: fine for the negative case
+        received.completeExceptionally(e);
       }
     });
+    t.setDaemon(true);
     t.start();
-    return t;
+    return received;
   }
 }

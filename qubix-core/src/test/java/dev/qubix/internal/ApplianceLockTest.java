@@ -42,19 +42,28 @@ class ApplianceLockTest {
     ApplianceLock.acquire(state, "qubix-x", "start", Duration.ofSeconds(1), ProgressListener.NONE).close();
 
     try (ApplianceLock again = ApplianceLock.acquire(state, "qubix-x", "stop", Duration.ofMillis(100), ProgressListener.NONE)) {
-      assertThat(again).isNotNull();
+      // the second holder really holds it: a third caller is refused, naming this process
+      assertThatThrownBy(() -> ApplianceLock.acquire(state, "qubix-x", "start", Duration.ofMillis(100), ProgressListener.NONE))
+          .isInstanceOfSatisfying(LockedException.class, e -> assertThat(e.holderPid()).isEqualTo(ProcessHandle.current().pid()));
     }
   }
 
   @Test
   void waiterGetsTheLockWhenTheHolderReleases() throws Exception {
     ApplianceLock first = ApplianceLock.acquire(state, "qubix-x", "recreate", Duration.ofSeconds(1), ProgressListener.NONE);
+    java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+    ProgressListener seesWaiting = e -> {
+      if (e instanceof dev.qubix.event.ProgressEvent.Waiting) {
+        waiting.countDown();
+      }
+    };
     CompletableFuture<Boolean> waiter = CompletableFuture.supplyAsync(() -> {
-      try (ApplianceLock l = ApplianceLock.acquire(state, "qubix-x", "stop", Duration.ofSeconds(10), ProgressListener.NONE)) {
+      try (ApplianceLock l = ApplianceLock.acquire(state, "qubix-x", "stop", Duration.ofSeconds(30), seesWaiting)) {
         return true;
       }
     });
-    Thread.sleep(300);
+    // the waiter says it waits (no sleep: its own event), and cannot have the lock while first holds it
+    assertThat(waiting.await(20, TimeUnit.SECONDS)).as("a Waiting event from the second caller").isTrue();
     assertThat(waiter).isNotDone();
 
     first.close();
@@ -82,7 +91,9 @@ class ApplianceLockTest {
       holder.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 
       try (ApplianceLock l = ApplianceLock.acquire(state, "qubix-x", "stop", Duration.ofSeconds(5), ProgressListener.NONE)) {
-        assertThat(l).isNotNull();
+        // freed by the holder's death, and now this process's: a third caller is refused naming it
+        assertThatThrownBy(() -> ApplianceLock.acquire(state, "qubix-x", "start", Duration.ofMillis(100), ProgressListener.NONE))
+            .isInstanceOfSatisfying(LockedException.class, e -> assertThat(e.holderPid()).isEqualTo(ProcessHandle.current().pid()));
       }
     } finally {
       holder.destroyForcibly();

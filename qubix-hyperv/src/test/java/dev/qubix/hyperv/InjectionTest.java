@@ -61,8 +61,11 @@ class InjectionTest {
   }
 
   @Test
-  void corpusIsLargeEnough() {
-    assertThat(corpus()).hasSizeGreaterThanOrEqualTo(100);
+  void corpusIsLargeAndEveryValueIsDistinct() {
+    // not a constant: a corpus grown by copy-paste would repeat values and test less than it claims
+    assertThat(corpus()).hasSizeGreaterThanOrEqualTo(100).doesNotHaveDuplicates()
+        .anyMatch(v -> v.contains("'")).anyMatch(v -> v.contains("$(")).anyMatch(v -> v.contains("`"))
+        .anyMatch(v -> v.chars().anyMatch(c -> c > 127)).anyMatch(v -> v.length() >= 10_000);
   }
 
   /**

@@ -253,12 +253,45 @@ class QubixExtensionTest {
 
     @Test
     void uses() {
+      ORDER.add("test body");
       SEEN.add(seen(vm));
+    }
+  }
+
+  /** What happened, in order, across the fake guest's thread and the test body. */
+  static final List<String> ORDER = new CopyOnWriteArrayList<>();
+
+  static class RdpNeverAnswers {
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static QubixExtension vm = QubixExtension.of(Qubix.appliance("box").withManifest(Path.of(MANIFEST))
+            .withBackend(RecordingBackend.NAME).withStateDir(Path.of(STATE)))
+        .waitingFor(WaitStrategy.rdp().withTimeout(java.time.Duration.ofSeconds(2)));
+
+    @Test
+    void neverRuns() {
+      ORDER.add("test body");
+    }
+  }
+
+  @Test
+  void aGuestThatNeverAnswersX224NeverStartsTheTest() throws Exception {
+    ORDER.clear();
+    // a port that accepts and stays silent: open, but not xrdp
+    try (ServerSocket silent = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+      RecordingBackend.endpoint(new Endpoint("127.0.0.1", silent.getLocalPort()));
+
+      TestExecutionSummary s = Run.classes(RdpNeverAnswers.class);
+
+      assertThat(ORDER).as("the test body ran").isEmpty();
+      assertThat(s.getTotalFailureCount()).isEqualTo(1);
+      assertThat(s.getFailures().get(0).getException()).isInstanceOf(dev.qubix.OperationTimeoutException.class)
+          .hasMessageContaining("RDP (X.224) to answer");
     }
   }
 
   @Test
   void awaitRdpStartsTheTestOnlyAfterTheGuestAnswersX224() throws Exception {
+    ORDER.clear();
     try (ServerSocket rdp = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
       RecordingBackend.endpoint(new Endpoint("127.0.0.1", rdp.getLocalPort()));
       List<String> requests = new CopyOnWriteArrayList<>();
@@ -266,6 +299,8 @@ class QubixExtensionTest {
         try (Socket s = rdp.accept()) {
           InputStream in = s.getInputStream();
           requests.add(Arrays.equals(in.readNBytes(19), X224Probe.connectionRequest()) ? "X.224 CR" : "other");
+          // logged before the reply: the test body can only run once the reply is out
+          ORDER.add("guest answers X.224");
           // TPKT, X.224 Connection Confirm (0xD0), no negotiation response
           s.getOutputStream().write(new byte[] {0x03, 0x00, 0x00, 0x0b, 0x06, (byte) 0xd0, 0, 0, 0, 0, 0});
         } catch (Exception e) {
@@ -279,6 +314,7 @@ class QubixExtensionTest {
 
       assertThat(s.getTotalFailureCount()).as(Run.failures(s)).isZero();
       assertThat(requests).containsExactly("X.224 CR");
+      assertThat(ORDER).containsExactly("guest answers X.224", "test body");
       assertThat(SEEN).containsExactly("qubix-box RUNNING");
     }
   }

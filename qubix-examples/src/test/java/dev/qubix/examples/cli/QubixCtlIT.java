@@ -201,9 +201,11 @@ class QubixCtlIT {
     QubixCtlProcess.Result r = run("--help");
 
     assertThat(r.exitCode()).isZero();
+    String commands = r.stdout().substring(r.stdout().indexOf("Commands:"));
     for (String c : new String[] {"build", "up", "recreate", "start", "stop", "status", "destroy", "connect", "plan",
-        "manifest", "backends", "gc"}) {
-      assertThat(r.stdout()).contains(c);
+        "manifest", "backends", "gc", "secret", "ls", "logs", "completion", "help"}) {
+      // an entry of the command list (name, then its description), not the word anywhere ("up" is in "startup")
+      assertThat(commands).as(c).containsPattern("(?m)^  " + c + " +\\S");
     }
     assertThat(r.stdout()).contains("Exit codes:").containsPattern("3 +no usable backend");
   }
