@@ -267,7 +267,8 @@ class QubixCtlIT {
 
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stderr()).isEqualTo("qubixctl: warning: ignoring rdp.password of the schemaVersion 2 manifest: "
-        + "Qubix never passes passwords; save the credential in your RDP client instead\n");
+        + "a password there is public (it is in the Nix store); Qubix gives each VM a random one of its own "
+        + "(see README, Security)\n");
   }
 
   @Test
