@@ -1,16 +1,14 @@
 package dev.qubix;
 
-import dev.qubix.event.ProgressListener;
 import dev.qubix.exec.ProcessCommandRunner;
-import dev.qubix.internal.ApplianceLock;
 import dev.qubix.internal.BackendRegistry;
+import dev.qubix.internal.CoreBackendContext;
+import dev.qubix.internal.Engine;
 import dev.qubix.internal.PrebuiltImages;
 import dev.qubix.internal.StateDirs;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
-import dev.qubix.spi.Availability;
-import dev.qubix.spi.Backend;
-import dev.qubix.spi.BackendContext;
+import dev.qubix.manifest.internal.MachineValidator;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.HostInfo;
@@ -30,80 +28,57 @@ import java.util.ServiceLoader;
  * Nothing runs until {@link #build()}, {@link #up()}, {@link #status()} and friends are called.
  */
 public final class Appliance {
-  private final String machine;
-  private final Path flake;
-  private final String backend;
-  private final Path stateDir;
-  private final Path manifestFile;
-  private final String overrides;
-  private final ProgressListener listener;
-  private final Duration timeout;
-  private final Duration lockWait;
-  private final ImageBuilder imageBuilder;
-  private final List<String> nixOptions;
-  private final HostInfo host;
+  private final ApplianceSettings s;
 
-  Appliance(String machine, Path flake, String backend, Path stateDir, Path manifestFile, String overrides,
-      ProgressListener listener, Duration timeout, Duration lockWait, ImageBuilder imageBuilder,
-      List<String> nixOptions, HostInfo host) {
-    this.machine = machine;
-    this.flake = flake;
-    this.backend = backend;
-    this.stateDir = stateDir;
-    this.manifestFile = manifestFile;
-    this.overrides = overrides;
-    this.listener = listener;
-    this.timeout = timeout;
-    this.lockWait = lockWait;
-    this.imageBuilder = imageBuilder;
-    this.nixOptions = List.copyOf(nixOptions);
-    this.host = host;
+  private Appliance(ApplianceSettings settings) {
+    this.s = settings;
   }
 
   static Appliance of(String machine, HostInfo host) {
-    return new Appliance(machine, null, null, null, null, null, ProgressListener.NONE, Duration.ofMinutes(60),
-        Instance.DEFAULT_LOCK_WAIT, null, List.of(), host);
+    return new Appliance(ApplianceSettings.defaults(machine, host));
   }
 
   // ---- configuration ----
 
   /** The flake directory (default: {@code $QUBIX_FLAKE}, else {@code ./nix}). */
   public Appliance withFlake(Path dir) {
-    return new Appliance(machine, Objects.requireNonNull(dir, "flake").toAbsolutePath(), backend, stateDir,
-        manifestFile, overrides, listener, timeout, lockWait, imageBuilder, nixOptions, host);
+    return new Appliance(s.withFlake(Objects.requireNonNull(dir, "flake").toAbsolutePath()));
   }
 
   /** A backend by name ("microvm", "hyperv"); default: {@code qubix.backend}, {@code $QUBIX_BACKEND}, else the best available. */
   public Appliance withBackend(String name) {
-    if (name != null && !dev.qubix.manifest.internal.MachineValidator.NAME.matcher(name).matches()) {
-      throw new ConfigurationException("backend name '" + dev.qubix.manifest.internal.MachineValidator.printable(name)
+    if (name != null && !MachineValidator.NAME.matcher(name).matches()) {
+      throw new ConfigurationException("backend name '" + MachineValidator.printable(name)
           + "' is not valid: use a backend name such as microvm or hyperv (qubixctl backends lists them)");
     }
-    return new Appliance(machine, flake, name, stateDir, manifestFile, overrides, listener, timeout, lockWait,
-        imageBuilder, nixOptions, host);
+    return new Appliance(s.withBackend(name, null));
+  }
+
+  /**
+   * This backend, whatever ServiceLoader finds: for tests and for backends that are not on the class
+   * path as a service. Nothing global changes, so tests with different backends can run in parallel.
+   */
+  public Appliance withBackend(BackendProvider provider) {
+    return new Appliance(s.withBackend(null, Objects.requireNonNull(provider, "provider")));
   }
 
   /** Where VMs, disks and caches live (default: {@code $XDG_STATE_HOME/qubix} or {@code %LOCALAPPDATA%\Qubix}). */
   public Appliance withStateDir(Path dir) {
-    return new Appliance(machine, flake, backend, Objects.requireNonNull(dir, "stateDir").toAbsolutePath(),
-        manifestFile, overrides, listener, timeout, lockWait, imageBuilder, nixOptions, host);
+    return new Appliance(s.withStateDir(Objects.requireNonNull(dir, "stateDir").toAbsolutePath()));
   }
 
   /** A prebuilt manifest JSON: no Nix runs, images come from its {@code images.*.path} fields. */
   public Appliance withManifest(Path file) {
-    return new Appliance(machine, flake, backend, stateDir, Objects.requireNonNull(file, "manifest").toAbsolutePath(),
-        overrides, listener, timeout, lockWait, imageBuilder, nixOptions, host);
+    return new Appliance(s.withManifestFile(Objects.requireNonNull(file, "manifest").toAbsolutePath()));
   }
 
   /** An RFC 7396 JSON merge patch applied to this machine's manifest before validation, e.g. {@code {"cpuCount":4}}. */
   public Appliance withOverrides(String mergePatch) {
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, mergePatch, listener, timeout, lockWait,
-        imageBuilder, nixOptions, host);
+    return new Appliance(s.withOverrides(mergePatch));
   }
 
-  public Appliance withListener(ProgressListener l) {
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, overrides,
-        Objects.requireNonNull(l, "listener"), timeout, lockWait, imageBuilder, nixOptions, host);
+  public Appliance withListener(dev.qubix.event.ProgressListener l) {
+    return new Appliance(s.withListener(Objects.requireNonNull(l, "listener")));
   }
 
   /** Upper bound for each external process (a Nix build, a VM operation). */
@@ -111,101 +86,92 @@ public final class Appliance {
     if (t == null || t.isNegative() || t.isZero()) {
       throw new ConfigurationException("timeout must be positive, got " + t);
     }
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, overrides, listener, t, lockWait,
-        imageBuilder, nixOptions, host);
+    return new Appliance(s.withTimeout(t));
   }
 
   /** How long a change waits for another process that holds this VM's lock (default 30 s). */
   public Appliance withLockWait(Duration wait) {
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, overrides, listener, timeout,
-        Objects.requireNonNull(wait, "lockWait"), imageBuilder, nixOptions, host);
+    return new Appliance(s.withLockWait(Objects.requireNonNull(wait, "lockWait")));
   }
 
   /** Extra options passed to every {@code nix build} unchanged, e.g. {@code --builders ssh-ng://…}. */
   public Appliance withNixOptions(List<String> options) {
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, overrides, listener, timeout, lockWait,
-        imageBuilder, options, host);
+    return new Appliance(s.withNixOptions(options));
   }
 
   /** Uses this builder instead of the one ServiceLoader finds (qubix-nix). */
   public Appliance withImageBuilder(ImageBuilder builder) {
-    return new Appliance(machine, flake, backend, stateDir, manifestFile, overrides, listener, timeout, lockWait,
-        builder, nixOptions, host);
+    return new Appliance(s.withImageBuilder(builder));
   }
 
   public String machine() {
-    return machine;
+    return s.machine();
   }
 
   public Path flake() {
-    return flake != null ? flake : StateDirs.defaultFlake(host);
+    return s.flake() != null ? s.flake() : StateDirs.defaultFlake(s.host());
   }
 
   public Path stateDir() {
-    return stateDir != null ? stateDir : StateDirs.defaultStateDir(host);
+    return s.stateDir() != null ? s.stateDir() : StateDirs.defaultStateDir(s.host());
   }
 
   public Optional<Path> manifestFile() {
-    return Optional.ofNullable(manifestFile);
+    return Optional.ofNullable(s.manifestFile());
   }
 
-  Duration lockWait() {
-    return lockWait;
+  /** The name of the backend this appliance uses (chosen as {@link #withBackend} says, or the best available). */
+  public String backendName() {
+    return provider().name();
   }
 
   // ---- operations ----
 
   /** The validated manifest of this machine: from the prebuilt file, the cache, or one Nix build of the manifest. */
   public MachineManifest manifest() {
-    String doc = manifestFile != null ? ManifestReader.readDocument(manifestFile) : imageBuilder().manifestJson(buildContext());
-    return ManifestReader.read(doc, machine, overrides);
+    String doc = s.manifestFile() != null ? ManifestReader.readDocument(s.manifestFile())
+        : imageBuilder().manifestJson(buildContext());
+    return ManifestReader.read(doc, s.machine(), s.overrides());
   }
 
   /** Builds the images the backend needs (one Nix process; none with a prebuilt manifest). */
   public BuiltAppliance build() {
-    Backend b = openBackend();
+    Engine e = engine();
     MachineManifest m = manifest();
-    return new BuiltAppliance(this, b, m, buildImages(b, m));
+    return new BuiltAppliance(this, e, m, buildImages(e, m));
   }
 
   /** Creates the VM if it is missing, starts it if it is stopped; never rebuilds a live VM. */
   public Instance up() {
-    Backend b = openBackend();
-    requireAvailable(b);
+    Engine e = engine();
+    e.requireAvailable();
     MachineManifest m = manifest();
-    try (ApplianceLock l = lock("up")) {
-      Optional<InstanceStatus> s = b.status(m);
-      if (s.isPresent()) {
-        if (!s.get().isRunning()) {
-          b.start(m);
-        }
-        return b.instance(m).withLockWait(lockWait);
-      }
-      return new BuiltAppliance(this, b, m, buildImages(b, m)).recreateLocked();
-    }
+    e.up(m, () -> buildImages(e, m));
+    return new Instance(e, m);
   }
 
   /** The VM's status, or empty when it does not exist. No Nix runs while the manifest cache is valid. */
   public Optional<InstanceStatus> status() {
-    Backend b = openBackend();
-    return b.status(manifest());
+    return engine().status(manifest());
   }
 
   /** A handle on the existing VM, for stop/start/connect/destroy from a fresh JVM. */
   public Optional<Instance> instance() {
-    Backend b = openBackend();
+    Engine e = engine();
     MachineManifest m = manifest();
-    return b.status(m).map(s -> b.instance(m).withLockWait(lockWait));
+    return e.status(m).map(st -> new Instance(e, m));
+  }
+
+  /** Every VM the backend has in this state folder, of any machine (what {@code qubixctl ls} shows). */
+  public List<InstanceStatus> vms() {
+    return engine().list();
   }
 
   /** Removes the VM (if any); the home disk too only with {@link Purge#EVERYTHING}. */
   public void destroy(Purge purge) {
-    Backend b = openBackend();
-    requireAvailable(b);
-    MachineManifest m = manifest();
-    try (ApplianceLock l = lock(purge == Purge.EVERYTHING ? "destroy --purge" : "destroy")) {
-      b.destroy(m, purge);
-    }
+    Engine e = engine();
+    e.requireAvailable();
+    e.destroy(manifest(), purge);
   }
 
   /**
@@ -213,20 +179,17 @@ public final class Appliance {
    * boot). The VM must exist and be stopped. The password itself is never returned or printed.
    */
   public void rotateSecret() {
-    Backend b = openBackend();
-    requireAvailable(b);
-    MachineManifest m = manifest();
-    try (ApplianceLock l = lock("secret rotate")) {
-      b.rotateSecret(m);
-    }
+    Engine e = engine();
+    e.requireAvailable();
+    e.rotateSecret(manifest());
   }
 
   /** What {@code op} would do, without doing it or building anything. Works for unavailable backends too. */
   public Plan plan(Operation op) {
-    Backend b = openBackend();
+    Engine e = engine();
     MachineManifest m = manifest();
-    ImageSet images = manifestFile != null ? PrebuiltImages.resolve(m, b.imageKeys(), false) : ImageSet.empty();
-    return b.plan(op, m, images);
+    ImageSet images = s.manifestFile() != null ? PrebuiltImages.resolve(m, e.images().keys(), false) : ImageSet.empty();
+    return e.plan(op, m, images);
   }
 
   /**
@@ -234,58 +197,38 @@ public final class Appliance {
    * with {@code "kept "}, what was kept and why (e.g. a microvm VM's GC roots).
    */
   public List<String> gc() {
-    Backend b = openBackend();
-    requireAvailable(b);
-    MachineManifest m = manifest();
-    try (ApplianceLock l = lock("gc")) {
-      return b.gc(m);
-    }
-  }
-
-  /** The backend this appliance uses, opened (nothing runs). */
-  public Backend backend() {
-    return openBackend();
+    Engine e = engine();
+    e.requireAvailable();
+    return e.gc(manifest());
   }
 
   // ---- internals ----
 
-  private ImageSet buildImages(Backend b, MachineManifest m) {
-    if (manifestFile != null) {
-      return PrebuiltImages.resolve(m, b.imageKeys(), true);
+  ImageSet buildImages(Engine e, MachineManifest m) {
+    if (s.manifestFile() != null) {
+      return PrebuiltImages.resolve(m, e.images().keys(), true);
     }
-    return imageBuilder().build(buildContext(), m, b.imageKeys());
+    return imageBuilder().build(buildContext(), m, e.images().keys());
   }
 
-  ApplianceLock lock(String operation) {
-    return ApplianceLock.acquire(stateDir(), machine, operation, lockWait, listener);
+  private BackendProvider provider() {
+    return s.provider() != null ? s.provider() : BackendRegistry.select(s.backend(), s.host(), BackendRegistry.providers());
   }
 
-  Backend openBackend() {
-    BackendProvider p = BackendRegistry.select(backend, host, BackendRegistry.providers());
-    return p.open(backendContext());
-  }
-
-  void requireAvailable(Backend b) {
-    BackendProvider p = BackendRegistry.byName(b.name(), BackendRegistry.providers());
-    Availability a = p.probe(host);
-    if (a instanceof Availability.Unavailable u) {
-      throw new BackendUnavailableException("backend " + b.name() + " cannot run here: " + u);
-    }
-  }
-
-  BackendContext backendContext() {
-    return new BackendContext(stateDir(), new ProcessCommandRunner(listener), listener, Clock.systemUTC(), host,
-        timeout, BackendContext.LOCAL);
+  /** A fresh engine on the chosen backend; opening one changes nothing. */
+  Engine engine() {
+    return new Engine(provider(), new CoreBackendContext(stateDir(), new ProcessCommandRunner(s.listener()), s.listener(),
+        Clock.systemUTC(), s.host(), s.timeout()), s.lockWait());
   }
 
   BuildContext buildContext() {
-    return new BuildContext(flake(), stateDir(), new ProcessCommandRunner(listener), listener, timeout, host,
-        nixOptions);
+    return BuildContext.of(flake(), stateDir(), new ProcessCommandRunner(s.listener()), s.listener(), s.timeout(), s.host(),
+        s.nixOptions());
   }
 
   private ImageBuilder imageBuilder() {
-    if (imageBuilder != null) {
-      return imageBuilder;
+    if (s.imageBuilder() != null) {
+      return s.imageBuilder();
     }
     Path f = flake();
     if (!Files.isDirectory(f)) {
@@ -302,10 +245,8 @@ public final class Appliance {
         + "or use a prebuilt manifest with withManifest(file)");
   }
 
-
-
   @Override
   public String toString() {
-    return "Appliance[" + machine + "]";
+    return "Appliance[" + s.machine() + "]";
   }
 }

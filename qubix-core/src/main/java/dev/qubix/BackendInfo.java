@@ -1,6 +1,4 @@
 package dev.qubix;
 
-import dev.qubix.spi.Availability;
-
-/** A registered backend and what its probe said here. */
+/** A backend on the class path and what its probe said here. */
 public record BackendInfo(String name, int priority, Availability availability) {}

@@ -1,20 +1,21 @@
 package dev.qubix;
 
-import dev.qubix.internal.ApplianceLock;
+import dev.qubix.internal.Engine;
 import dev.qubix.manifest.MachineManifest;
-import dev.qubix.spi.Backend;
 import dev.qubix.spi.ImageSet;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** A validated manifest plus the images built for the chosen backend: ready to recreate. */
 public final class BuiltAppliance {
   private final Appliance appliance;
-  private final Backend backend;
+  private final Engine engine;
   private final MachineManifest manifest;
   private final ImageSet images;
 
-  BuiltAppliance(Appliance appliance, Backend backend, MachineManifest manifest, ImageSet images) {
+  BuiltAppliance(Appliance appliance, Engine engine, MachineManifest manifest, ImageSet images) {
     this.appliance = appliance;
-    this.backend = backend;
+    this.engine = engine;
     this.manifest = manifest;
     this.images = images;
   }
@@ -23,17 +24,20 @@ public final class BuiltAppliance {
     return manifest;
   }
 
-  public ImageSet images() {
-    return images;
+  /** The built images by manifest key, sorted. */
+  public Map<String, BuiltImage> images() {
+    Map<String, BuiltImage> out = new TreeMap<>();
+    images.images().forEach((k, i) -> out.put(k, new BuiltImage(k, i.format(), i.storePath(), i.file())));
+    return out;
   }
 
   public Appliance appliance() {
     return appliance;
   }
 
-  /** What {@link #recreate()} would do. */
+  /** What {@code op} would do with these images. */
   public Plan plan(Operation op) {
-    return backend.plan(op, manifest, images);
+    return engine.plan(op, manifest, images);
   }
 
   /**
@@ -41,13 +45,7 @@ public final class BuiltAppliance {
    * starts it. Safe to call on a live VM: it is stopped first.
    */
   public Instance recreate() {
-    appliance.requireAvailable(backend);
-    try (ApplianceLock l = appliance.lock("recreate")) {
-      return recreateLocked();
-    }
-  }
-
-  Instance recreateLocked() {
-    return backend.recreate(manifest, images).withLockWait(appliance.lockWait());
+    engine.recreate(manifest, images);
+    return new Instance(engine, manifest);
   }
 }

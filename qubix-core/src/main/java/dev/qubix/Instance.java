@@ -1,9 +1,7 @@
 package dev.qubix;
 
-import dev.qubix.internal.ApplianceLock;
+import dev.qubix.internal.Engine;
 import dev.qubix.manifest.MachineManifest;
-import dev.qubix.spi.Backend;
-import dev.qubix.spi.X224Probe;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,22 +15,12 @@ public final class Instance {
   public static final Duration DEFAULT_GRACE = Duration.ofSeconds(60);
   static final Duration DEFAULT_LOCK_WAIT = Duration.ofSeconds(30);
 
-  private final Backend backend;
+  private final Engine engine;
   private final MachineManifest manifest;
-  private final Duration lockWait;
 
-  public Instance(Backend backend, MachineManifest manifest) {
-    this(backend, manifest, DEFAULT_LOCK_WAIT);
-  }
-
-  Instance(Backend backend, MachineManifest manifest, Duration lockWait) {
-    this.backend = backend;
+  Instance(Engine engine, MachineManifest manifest) {
+    this.engine = engine;
     this.manifest = manifest;
-    this.lockWait = lockWait;
-  }
-
-  Instance withLockWait(Duration wait) {
-    return new Instance(backend, manifest, wait);
   }
 
   public String name() {
@@ -44,21 +32,19 @@ public final class Instance {
   }
 
   public String backendName() {
-    return backend.name();
+    return engine.backendName();
   }
 
   public Optional<InstanceStatus> status() {
-    return backend.status(manifest);
+    return engine.status(manifest);
   }
 
   public Endpoint endpoint() {
-    return backend.endpoint(manifest);
+    return engine.endpoint(manifest);
   }
 
   public Instance start() {
-    try (ApplianceLock l = lock("start")) {
-      backend.start(manifest);
-    }
+    engine.start(manifest);
     return this;
   }
 
@@ -68,17 +54,13 @@ public final class Instance {
 
   /** Asks the guest to shut down and waits up to {@code grace}; then turns it off. */
   public Instance stop(Duration grace) {
-    try (ApplianceLock l = lock("stop")) {
-      backend.stop(manifest, grace);
-    }
+    engine.stop(manifest, grace);
     return this;
   }
 
   /** Removes the VM. {@link Purge#KEEP_HOME} keeps the home disk for the next recreate. */
   public void destroy(Purge purge) {
-    try (ApplianceLock l = lock(purge == Purge.EVERYTHING ? "destroy --purge" : "destroy")) {
-      backend.destroy(manifest, purge);
-    }
+    engine.destroy(manifest, purge);
   }
 
   /** Waits until RDP answers and opens the default client (none when headless). */
@@ -87,21 +69,11 @@ public final class Instance {
   }
 
   public Connection connect(ConnectOptions options) {
-    Endpoint endpoint = options.address().map(a -> Endpoint.parse(a, manifest.rdp().port()))
-        .orElseGet(() -> backend.endpoint(manifest));
-    X224Probe.awaitReady(endpoint, options.timeout(), backend.context().listener());
-    Optional<Process> client = options.launchClient() ? backend.openClient(manifest, endpoint) : Optional.empty();
-    return new Connection(endpoint, client);
-  }
-
-  private ApplianceLock lock(String operation) {
-    // keyed by machine name, like Appliance's lock: both guard the same VM
-    return ApplianceLock.acquire(backend.context().stateDir(), manifest.name(), operation, lockWait,
-        backend.context().listener());
+    return engine.connect(manifest, options);
   }
 
   @Override
   public String toString() {
-    return "Instance[" + manifest.vmName() + " on " + backend.name() + "]";
+    return "Instance[" + manifest.vmName() + " on " + engine.backendName() + "]";
   }
 }

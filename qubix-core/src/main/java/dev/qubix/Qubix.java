@@ -2,7 +2,6 @@ package dev.qubix;
 
 import dev.qubix.internal.BackendRegistry;
 import dev.qubix.manifest.internal.MachineValidator;
-import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.HostInfo;
 import java.util.List;
 
@@ -19,16 +18,7 @@ public final class Qubix {
     return Appliance.of(machine, HostInfo.current());
   }
 
-  /** Adds a backend beside those ServiceLoader finds (it wins over a discovered one of the same name). */
-  public static void registerBackend(BackendProvider provider) {
-    BackendRegistry.register(provider);
-  }
-
-  public static void unregisterBackend(String name) {
-    BackendRegistry.unregister(name);
-  }
-
-  /** Every known backend, best first, with what its probe says on this machine. */
+  /** Every backend on the class path, best first, with what its probe says on this machine. */
   public static List<BackendInfo> backends() {
     HostInfo host = HostInfo.current();
     return BackendRegistry.providers().stream()

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.manifest.MachineManifest;
-import dev.qubix.spi.Availability;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.HostInfo;
-import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.ImageNeeds;
+import dev.qubix.spi.PlanRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,24 +47,28 @@ class ApplianceTest {
           "network": {"mode": "dhcp"}, "rdp": {"user": "rdp"},
           "images": {"test": {"package": "box-img", "format": "raw", "path": "%s"}}}}}
         """.formatted(image));
-    Qubix.registerBackend(new Provider(backend));
-  }
-
-  @AfterEach
-  void tearDown() {
-    Qubix.unregisterBackend("recording");
   }
 
   private Appliance box() {
-    return Qubix.appliance("box").withManifest(manifest).withBackend("recording").withStateDir(tmp.resolve("state"));
+    return Qubix.appliance("box").withManifest(manifest).withBackend(new Provider(backend)).withStateDir(tmp.resolve("state"));
   }
 
   @Test
   void buildResolvesPrebuiltImagePathsWithoutNix() {
     BuiltAppliance b = box().build();
 
-    assertThat(b.images().get("test")).get().extracting(i -> i.file()).isEqualTo(tmp.resolve("system.img"));
+    assertThat(b.images().get("test")).extracting(i -> i.file()).isEqualTo(tmp.resolve("system.img"));
     assertThat(b.manifest().vmName()).isEqualTo("qubix-box");
+  }
+
+  @Test
+  void aBackendHandedInServesThatApplianceOnlyAndRegistersNothingGlobally() {
+    box().build().recreate();
+
+    assertThat(box().backendName()).isEqualTo("recording");
+    assertThat(Qubix.backends()).extracting(BackendInfo::name).doesNotContain("recording");
+    assertThatThrownBy(() -> Qubix.appliance("box").withManifest(manifest).withBackend("recording").status())
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("unknown backend 'recording'");
   }
 
   @Test
@@ -146,17 +150,32 @@ class ApplianceTest {
     }
 
     @Override
-    public Set<String> imageKeys() {
-      return Set.of("test", "home");
+    public ImageNeeds images() {
+      return new ImageNeeds(Set.of("test"), Set.of("home"));
     }
 
     @Override
-    public Plan plan(Operation op, MachineManifest m, ImageSet images) {
-      return new Plan(op, name(), m.name(), List.of(Step.of("recreate", "recreate " + m.vmName())));
+    public BackendPlan plan(PlanRequest r) {
+      MachineManifest m = r.manifest();
+      return switch (r.operation()) {
+        case RECREATE -> BackendPlan.builder().step("recreate", "recreate " + m.vmName(), () -> recreate(m)).build();
+        case START -> BackendPlan.builder().step("start", "start", () -> {
+          calls.add("start");
+          running = true;
+        }).build();
+        case STOP -> BackendPlan.builder().step("stop", "stop", () -> {
+          calls.add("stop");
+          running = false;
+        }).build();
+        case DESTROY, PURGE -> BackendPlan.builder().step("destroy", "destroy", () -> {
+          calls.add("destroy " + (r.operation() == Operation.PURGE ? Purge.EVERYTHING : Purge.KEEP_HOME));
+          exists = false;
+        }).build();
+        case UP -> throw new IllegalArgumentException("never asked");
+      };
     }
 
-    @Override
-    public Instance recreate(MachineManifest m, ImageSet images) {
+    private void recreate(MachineManifest m) {
       recreateEntered.countDown();
       if (blockRecreate != null) {
         try {
@@ -169,32 +188,13 @@ class ApplianceTest {
       lastManifest = m;
       exists = true;
       running = true;
-      return instance(m);
     }
 
     @Override
-    public Optional<InstanceStatus> status(MachineManifest m) {
+    public Optional<InstanceStatus> inspect(MachineManifest m) {
       return exists ? Optional.of(new InstanceStatus(m.vmName(), name(),
           running ? InstanceStatus.State.RUNNING : InstanceStatus.State.STOPPED, List.of(), Optional.empty(), Map.of()))
           : Optional.empty();
-    }
-
-    @Override
-    public void start(MachineManifest m) {
-      calls.add("start");
-      running = true;
-    }
-
-    @Override
-    public void stop(MachineManifest m, Duration grace) {
-      calls.add("stop");
-      running = false;
-    }
-
-    @Override
-    public void destroy(MachineManifest m, Purge purge) {
-      calls.add("destroy " + purge);
-      exists = false;
     }
 
     @Override

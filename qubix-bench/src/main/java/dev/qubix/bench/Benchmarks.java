@@ -335,7 +335,7 @@ public final class Benchmarks {
     }
     built.appliance().destroy(Purge.EVERYTHING);
 
-    Path direct = built.images().get("microvm").orElseThrow().file();
+    Path direct = built.images().get("microvm").file();
     Path home = work.resolve("home-by-hand.qcow2");
     Harness.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", home.toString(), "64M"), Map.of());
     bootByHand(direct, home);   // formats the home disk, like Qubix's first boot above

@@ -9,7 +9,6 @@ import dev.qubix.Operation;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
 import dev.qubix.Step;
-import dev.qubix.spi.StepRunner;
 import dev.qubix.test.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +56,7 @@ class FaultInjectionTest {
       String step = steps.get(i);
       int before = lastBootCount();
       int bootsBefore = Tiny.bootCounts(state).size();
-      Process child = Tiny.javaMain(List.of("-D" + StepRunner.HALT_PROPERTY + "=" + step), ReliabilityTest.RecreateMain.class,
+      Process child = Tiny.javaMain(List.of("-D" + ReliabilityTest.RecreateMain.HALT_BEFORE + "=" + step), ReliabilityTest.RecreateMain.class,
           List.of(flake.toString(), state.toString()), work.resolve("halt-" + step + ".log"));
       assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
       assertThat(child.exitValue()).as("halted before %s", step).isEqualTo(137);

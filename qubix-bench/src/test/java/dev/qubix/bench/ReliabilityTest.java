@@ -143,9 +143,18 @@ class ReliabilityTest {
    * it waits for the lock); prints the exception's class and message when it fails.
    */
   public static final class RecreateMain {
+    /** The step before which the child halts, as a kill -9 would: the engine's StepStarted is the fault hook. */
+    static final String HALT_BEFORE = "qubix.test.haltBefore";
+
     public static void main(String[] args) {
       try {
-        Appliance a = Qubix.appliance("tiny").withFlake(Path.of(args[0])).withBackend("microvm").withStateDir(Path.of(args[1]));
+        String haltBefore = System.getProperty(HALT_BEFORE);
+        Appliance a = Qubix.appliance("tiny").withFlake(Path.of(args[0])).withBackend("microvm").withStateDir(Path.of(args[1]))
+            .withListener(e -> {
+              if (e instanceof ProgressEvent.StepStarted s && s.step().equals(haltBefore)) {
+                Runtime.getRuntime().halt(137);
+              }
+            });
         if (args.length > 2) {
           AtomicBoolean said = new AtomicBoolean();
           a = a.withLockWait(Duration.ofSeconds(Long.parseLong(args[2]))).withListener(e -> {

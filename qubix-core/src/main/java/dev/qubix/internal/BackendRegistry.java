@@ -2,7 +2,7 @@ package dev.qubix.internal;
 
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.ConfigurationException;
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.HostInfo;
 import java.util.ArrayList;
@@ -12,31 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The backends Qubix knows: those registered explicitly plus those ServiceLoader finds with the
- * core's class loader (jshell adds jars to its own loader, so {@code Thread} context loaders are not
- * enough there). The explicit list is the only static mutable state of Qubix.
+ * The backends ServiceLoader finds with the core's class loader and the thread's context loader
+ * (jshell adds jars to its own loader, so either alone is not enough). No global state: a backend
+ * that is not a service is handed to {@code Appliance.withBackend(BackendProvider)}.
  */
 public final class BackendRegistry {
-  private static final List<BackendProvider> REGISTERED = new CopyOnWriteArrayList<>();
-
   private BackendRegistry() {}
 
-  public static void register(BackendProvider provider) {
-    REGISTERED.removeIf(p -> p.name().equals(provider.name()));
-    REGISTERED.add(0, provider);
-  }
-
-  public static void unregister(String name) {
-    REGISTERED.removeIf(p -> p.name().equals(name));
-  }
-
-  /** Every provider by name; an explicitly registered one hides a discovered one of the same name. */
+  /** Every provider by name; the first one found of a name wins. */
   public static List<BackendProvider> providers() {
     Map<String, BackendProvider> byName = new LinkedHashMap<>();
-    REGISTERED.forEach(p -> byName.putIfAbsent(p.name(), p));
     for (ClassLoader cl : loaders()) {
       ServiceLoader.load(BackendProvider.class, cl).stream().forEach(p -> {
         try {

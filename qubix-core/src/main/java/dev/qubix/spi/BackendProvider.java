@@ -1,6 +1,12 @@
 package dev.qubix.spi;
 
-/** A hypervisor backend, found through {@link java.util.ServiceLoader} or registered explicitly. */
+import dev.qubix.Availability;
+
+/**
+ * A hypervisor backend, found through {@link java.util.ServiceLoader} or handed to
+ * {@code Appliance.withBackend(BackendProvider)}. This is the one SPI type the public API names: it
+ * is how a backend plugs in.
+ */
 public interface BackendProvider {
 
   /** Short, stable name: "hyperv", "microvm", "nspawn". */

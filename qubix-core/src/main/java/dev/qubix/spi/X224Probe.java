@@ -24,6 +24,7 @@ public final class X224Probe {
   };
 
   private static final Duration ATTEMPT = Duration.ofSeconds(1);
+  private static final Duration POLL = Duration.ofMillis(200);
 
   private X224Probe() {}
 
@@ -49,26 +50,14 @@ public final class X224Probe {
 
   /** Polls until the endpoint answers; throws {@link OperationTimeoutException} after {@code limit}. */
   public static void awaitReady(Endpoint endpoint, Duration limit, ProgressListener listener) {
-    long start = System.nanoTime();
     String what = "RDP (X.224) at " + endpoint;
-    while (true) {
-      // QEMU's user-mode forwarder accepts at once and then holds a connection the guest does not
-      // take yet: short attempts, often, or readiness is seen seconds late
-      if (answers(endpoint, ATTEMPT)) {
-        return;
-      }
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-      if (elapsed.compareTo(limit) >= 0) {
-        throw new OperationTimeoutException(what + " did not answer within " + limit.toSeconds()
-            + " s: is the VM running and xrdp started? (check the guest's console or serial log)");
-      }
-      ProgressListener.safely(listener, new ProgressEvent.Waiting(what, elapsed, limit));
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new OperationTimeoutException("interrupted while waiting for " + what);
-      }
+    // QEMU's user-mode forwarder accepts at once and then holds a connection the guest does not
+    // take yet: short attempts, often, or readiness is seen seconds late
+    boolean ready = new dev.qubix.internal.Await(listener).until(what, limit, POLL,
+        () -> answers(endpoint, ATTEMPT) ? java.util.Optional.of(Boolean.TRUE) : java.util.Optional.empty()).isPresent();
+    if (!ready) {
+      throw new OperationTimeoutException(what + " did not answer within " + limit.toSeconds()
+          + " s: is the VM running and xrdp started? (check the guest's console or serial log)");
     }
   }
 

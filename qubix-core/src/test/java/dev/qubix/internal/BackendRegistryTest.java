@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.BackendUnavailableException;
+import dev.qubix.Availability;
 import dev.qubix.ConfigurationException;
-import dev.qubix.spi.Availability;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;
@@ -83,13 +83,11 @@ class BackendRegistryTest {
   }
 
   @Test
-  void registeredProviderIsListedAndHidesADiscoveredOneOfTheSameName() {
-    BackendRegistry.register(other);
-    try {
-      assertThat(BackendRegistry.providers()).contains(other);
-    } finally {
-      BackendRegistry.unregister("other");
-    }
-    assertThat(BackendRegistry.providers()).doesNotContain(other);
+  void anAvailableBackendWinsOverAnUnavailableOneOfHigherPriority() {
+    // nspawn's stub: priority 0 and never available; any available backend, even at -10, wins
+    Stub stub = new Stub("nspawn", 0, Availability.unavailable("planned, not implemented", "use microvm"));
+    Stub lower = new Stub("lower", -10, Availability.available("test"));
+
+    assertThat(BackendRegistry.select(null, LINUX, List.of(stub, lower))).isSameAs(lower);
   }
 }

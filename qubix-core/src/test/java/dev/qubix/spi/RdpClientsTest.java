@@ -46,8 +46,8 @@ class RdpClientsTest {
     Files.writeString(xfreerdp, "#!/bin/sh\nexit 0\n");
     Files.setPosixFilePermissions(xfreerdp, PosixFilePermissions.fromString("rwxr-xr-x"));
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of("DISPLAY", ":0", "PATH", bin.toString()));
-    BackendContext ctx = new BackendContext(dir, runner, e -> { }, Clock.systemUTC(), host, Duration.ofMinutes(1),
-        BackendContext.LOCAL);
+    BackendContext ctx = new dev.qubix.internal.CoreBackendContext(dir, runner, e -> { }, Clock.systemUTC(), host,
+        Duration.ofMinutes(1));
 
     Process p = RdpClients.launchDefault(spotibox(), new Endpoint("127.0.0.1", 40001), ctx).orElseThrow();
 
@@ -60,8 +60,8 @@ class RdpClientsTest {
   @Test
   void headlessStartsNothing() throws Exception {
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of("PATH", dir.toString()));
-    BackendContext ctx = new BackendContext(dir, runner, e -> { }, Clock.systemUTC(), host, Duration.ofMinutes(1),
-        BackendContext.LOCAL);
+    BackendContext ctx = new dev.qubix.internal.CoreBackendContext(dir, runner, e -> { }, Clock.systemUTC(), host,
+        Duration.ofMinutes(1));
 
     assertThat(RdpClients.launchDefault(spotibox(), new Endpoint("127.0.0.1", 40001), ctx)).isEmpty();
     assertThat(started).isEmpty();

@@ -1,7 +1,7 @@
 package dev.qubix.hyperv;
 
 import dev.qubix.hyperv.internal.HyperVBackend;
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;

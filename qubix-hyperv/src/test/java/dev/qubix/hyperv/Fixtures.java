@@ -154,12 +154,35 @@ final class Fixtures {
   static BackendContext wslContext(Path state, CommandRunner runner, ProgressListener listener) {
     HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
         "LOCALAPPDATA", LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", state.resolve("mnt").toString()));
-    return new BackendContext(state, runner, listener, Clock.systemUTC(), wsl, Duration.ofMinutes(5), BackendContext.LOCAL);
+    return BackendContext.of(state, runner, listener, wsl, Duration.ofMinutes(5));
   }
 
   static BackendContext linuxContext(Path state, CommandRunner runner) {
     HostInfo linux = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
-    return new BackendContext(state, runner, ProgressListener.NONE, Clock.systemUTC(), linux, Duration.ofMinutes(5),
-        BackendContext.LOCAL);
+    return BackendContext.of(state, runner, ProgressListener.NONE, linux, Duration.ofMinutes(5));
+  }
+
+  /** A context whose hypervisor is on another host (not supported yet: the backend must say so). */
+  record Context(Path stateDir, CommandRunner runner, ProgressListener listener, HostInfo host, String managementHost)
+      implements BackendContext {
+    @Override
+    public Clock clock() {
+      return Clock.systemUTC();
+    }
+
+    @Override
+    public Duration timeout() {
+      return Duration.ofMinutes(5);
+    }
+
+    @Override
+    public Path privateVmDir(String vmName) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public <T> java.util.Optional<T> await(String what, Duration limit, Duration every, java.util.function.Supplier<java.util.Optional<T>> c) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

@@ -78,7 +78,7 @@ class HyperVAcceptanceTest {
 
     Instance vm = built.recreate();
     assertThat(state(a)).isEqualTo(InstanceStatus.State.RUNNING);
-    Path base = Path.of(paths.baseImage(built.images().get("hyperv").orElseThrow()));
+    Path base = Path.of(paths.baseImage(image(built, "hyperv")));
     Path home = Path.of(paths.homeDisk());
     long baseWritten = Files.getLastModifiedTime(base).toMillis();
     String vmName = built.manifest().vmName();
@@ -201,5 +201,10 @@ class HyperVAcceptanceTest {
     assertThatThrownBy(s::recreate).isInstanceOf(BackendUnavailableException.class).hasMessageContaining("elevated");
     assertThat(!ps("@(Hyper-V\\Get-VMSwitch | Where-Object Name -eq '" + sw + "').Count").equals("0"))
         .as("nothing created before the refusal").isEqualTo(switchBefore);
+  }
+
+  private static dev.qubix.spi.Image image(dev.qubix.BuiltAppliance built, String key) {
+    dev.qubix.BuiltImage i = built.images().get(key);
+    return new dev.qubix.spi.Image(i.key(), i.format(), i.source(), i.file());
   }
 }

@@ -45,7 +45,7 @@ class HyperVBackendTest {
   void recreateStartsExactlyOnePowerShellWithEveryStepOfThePlan() {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(NO_VM);
 
-    new HyperVBackend(Fixtures.wslContext(state, ps)).recreate(Fixtures.staticIp(), Fixtures.images(true));
+    Ops.recreate(new HyperVBackend(Fixtures.wslContext(state, ps)), Fixtures.staticIp(), Fixtures.images(true));
 
     assertThat(ps.calls).hasSize(1);
     List<String> argv = ps.calls.get(0);
@@ -64,7 +64,7 @@ class HyperVBackendTest {
   void recreateWithoutTheHyperVImageFailsBeforeAnyProcessStarts() {
     HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, Fixtures.NO_PROCESS));
 
-    assertThatThrownBy(() -> b.recreate(Fixtures.dhcp(), ImageSet.empty()))
+    assertThatThrownBy(() -> Ops.recreate(b, Fixtures.dhcp(), ImageSet.empty()))
         .isInstanceOf(ManifestException.class).hasMessageStartingWith("/machines/spotibox/images/hyperv: missing");
   }
 
@@ -80,7 +80,7 @@ class HyperVBackendTest {
         "::qubix-step::{\"id\":\"base-image\",\"phase\":\"done\",\"message\":\"\"}",
         "::qubix-result::{\"vmName\":\"qubix-spotibox\"}")));
 
-    new HyperVBackend(Fixtures.wslContext(state, ps, events::add)).recreate(Fixtures.dhcp(), Fixtures.images(true));
+    Ops.recreate(new HyperVBackend(Fixtures.wslContext(state, ps, events::add)), Fixtures.dhcp(), Fixtures.images(true));
 
     assertThat(events).filteredOn(ProgressEvent.StepStarted.class::isInstance).extracting(e -> (ProgressEvent.StepStarted) e)
         .extracting(e -> e.step() + " " + e.index() + "/" + e.total())
@@ -104,7 +104,7 @@ class HyperVBackendTest {
             + "\"fix\":\"Remove-NetNat -Name 'WinNAT'\",\"step\":\"netnat\"}")));
     HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps, events::add));
 
-    assertThatThrownBy(() -> b.recreate(Fixtures.staticIp(), Fixtures.images(true)))
+    assertThatThrownBy(() -> Ops.recreate(b, Fixtures.staticIp(), Fixtures.images(true)))
         .isInstanceOfSatisfying(HyperVScriptException.class, e -> {
           assertThat(e.category()).isEqualTo("netnat-conflict");
           assertThat(e.step()).isEqualTo("netnat");
@@ -121,7 +121,7 @@ class HyperVBackendTest {
         "::qubix-error::{\"message\":\"changing Hyper-V VMs needs an elevated shell\",\"category\":\"permission\","
             + "\"fix\":\"run as administrator\",\"step\":\"\"}")));
 
-    assertThatThrownBy(() -> new HyperVBackend(Fixtures.wslContext(state, ps)).destroy(Fixtures.dhcp(), Purge.KEEP_HOME))
+    assertThatThrownBy(() -> Ops.destroy(new HyperVBackend(Fixtures.wslContext(state, ps)), Fixtures.dhcp(), Purge.KEEP_HOME))
         .isInstanceOf(BackendUnavailableException.class)
         .hasMessage("destroy.ps1: changing Hyper-V VMs needs an elevated shell — run as administrator");
   }
@@ -130,7 +130,7 @@ class HyperVBackendTest {
   void planOnPlainLinuxStartsNothingAndSaysTheHostWasNotInspected() {
     HyperVBackend b = new HyperVBackend(Fixtures.linuxContext(state, Fixtures.NO_PROCESS));
 
-    Plan p = b.plan(Operation.RECREATE, Fixtures.staticIp(), Fixtures.images(true));
+    Plan p = Ops.plan(b, Operation.RECREATE, Fixtures.staticIp(), Fixtures.images(true));
 
     assertThat(p.steps().get(0).description()).contains("host not inspected");
     assertThat(HyperVPlannerTest.params(p)).containsEntry("sourceImage", HyperVPlannerTest.SOURCE);
@@ -141,7 +141,7 @@ class HyperVBackendTest {
   void planOnAHyperVHostReadsItsStateWithOneReadOnlyScript() {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(vmState("Running", "[]"));
 
-    Plan p = new HyperVBackend(Fixtures.wslContext(state, ps)).plan(Operation.RECREATE, Fixtures.dhcp(), Fixtures.images(true));
+    Plan p = Ops.plan(new HyperVBackend(Fixtures.wslContext(state, ps)), Operation.RECREATE, Fixtures.dhcp(), Fixtures.images(true));
 
     assertThat(ps.calls).hasSize(1);
     assertThat(Fixtures.script(ps.calls.get(0))).isEqualTo("state.ps1");
@@ -153,7 +153,7 @@ class HyperVBackendTest {
   void upPlansAStartWhenTheVmExists() {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(vmState("Off", "[]"));
 
-    Plan p = new HyperVBackend(Fixtures.wslContext(state, ps)).plan(Operation.UP, Fixtures.dhcp(), Fixtures.images(true));
+    Plan p = Ops.plan(new HyperVBackend(Fixtures.wslContext(state, ps)), Operation.UP, Fixtures.dhcp(), Fixtures.images(true));
 
     assertThat(p.steps()).extracting(Step::id).containsExactly("start");
     assertThat(p.steps().get(0).details()).containsEntry("script", "power.ps1");
@@ -163,7 +163,7 @@ class HyperVBackendTest {
   void statusReadsStateKvpAddressesAndUptime() {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(vmState("Running", "[\"172.21.5.7\"]"));
 
-    InstanceStatus s = new HyperVBackend(Fixtures.wslContext(state, ps)).status(Fixtures.dhcp()).orElseThrow();
+    InstanceStatus s = new HyperVBackend(Fixtures.wslContext(state, ps)).inspect(Fixtures.dhcp()).orElseThrow();
 
     assertThat(s.state()).isEqualTo(InstanceStatus.State.RUNNING);
     assertThat(s.addresses()).containsExactly("172.21.5.7");
@@ -173,12 +173,12 @@ class HyperVBackendTest {
 
   @Test
   void statusOfAMissingVmIsEmpty() {
-    assertThat(new HyperVBackend(Fixtures.wslContext(state, new Fixtures.FakePowerShell(NO_VM))).status(Fixtures.dhcp())).isEmpty();
+    assertThat(new HyperVBackend(Fixtures.wslContext(state, new Fixtures.FakePowerShell(NO_VM))).inspect(Fixtures.dhcp())).isEmpty();
   }
 
   @Test
   void statusOnPlainLinuxSaysHyperVNeedsWindows() {
-    assertThatThrownBy(() -> new HyperVBackend(Fixtures.linuxContext(state, Fixtures.NO_PROCESS)).status(Fixtures.dhcp()))
+    assertThatThrownBy(() -> new HyperVBackend(Fixtures.linuxContext(state, Fixtures.NO_PROCESS)).inspect(Fixtures.dhcp()))
         .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("Hyper-V needs Windows");
   }
 
@@ -206,9 +206,9 @@ class HyperVBackendTest {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(NO_VM);
     HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps));
 
-    b.stop(Fixtures.dhcp(), Duration.ofSeconds(90));
-    b.start(Fixtures.dhcp());
-    b.destroy(Fixtures.dhcp(), Purge.EVERYTHING);
+    Ops.stop(b, Fixtures.dhcp(), Duration.ofSeconds(90));
+    Ops.start(b, Fixtures.dhcp());
+    Ops.destroy(b, Fixtures.dhcp(), Purge.EVERYTHING);
 
     assertThat(ps.calls).extracting(Fixtures::script).containsExactly("power.ps1", "power.ps1", "destroy.ps1");
     assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"stop\",\"graceSeconds\":90}");
@@ -232,7 +232,7 @@ class HyperVBackendTest {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(NO_VM);
     HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps));
 
-    b.status(Fixtures.dhcp());
+    b.inspect(Fixtures.dhcp());
     Path dir;
     try (Stream<Path> s = Files.list(Fixtures.scriptsLocal(state))) {
       dir = s.findFirst().orElseThrow();
@@ -240,7 +240,7 @@ class HyperVBackendTest {
     Path recreate = dir.resolve("recreate.ps1");
     long written = Files.getLastModifiedTime(recreate).toMillis();
     Files.setLastModifiedTime(recreate, java.nio.file.attribute.FileTime.fromMillis(written - 60_000));
-    b.status(Fixtures.dhcp());
+    b.inspect(Fixtures.dhcp());
 
     assertThat(dir.getFileName().toString()).matches("[0-9a-f]{16}");
     byte[] bytes = Files.readAllBytes(recreate);
@@ -258,7 +258,7 @@ class HyperVBackendTest {
     try {
       List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
       for (int i = 0; i < 16; i++) {
-        runs.add(pool.submit(() -> new HyperVBackend(Fixtures.wslContext(state, ps)).status(Fixtures.dhcp())));
+        runs.add(pool.submit(() -> new HyperVBackend(Fixtures.wslContext(state, ps)).inspect(Fixtures.dhcp())));
       }
       for (var r : runs) {
         r.get();
@@ -301,10 +301,9 @@ class HyperVBackendTest {
   @Test
   void remoteHyperVHostsAreRefusedClearly() {
     var ctx = Fixtures.wslContext(state, Fixtures.NO_PROCESS);
-    var remote = new dev.qubix.spi.BackendContext(ctx.stateDir(), ctx.runner(), ctx.listener(), ctx.clock(), ctx.host(),
-        ctx.timeout(), "hv01.example");
+    var remote = new Fixtures.Context(ctx.stateDir(), ctx.runner(), ctx.listener(), ctx.host(), "hv01.example");
 
-    assertThatThrownBy(() -> new HyperVBackend(remote).status(Fixtures.dhcp()))
+    assertThatThrownBy(() -> new HyperVBackend(remote).inspect(Fixtures.dhcp()))
         .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("hv01.example");
   }
 }

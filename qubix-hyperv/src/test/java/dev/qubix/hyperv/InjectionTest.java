@@ -73,14 +73,14 @@ class InjectionTest {
    * status, endpoint, start, stop, destroy, purge and gc.
    */
   private static void runEveryOperation(HyperVBackend b, MachineManifest m, ImageSet images) {
-    b.recreate(m, images);
-    b.plan(Operation.RECREATE, m, images);
-    b.status(m);
+    Ops.recreate(b, m, images);
+    Ops.plan(b, Operation.RECREATE, m, images);
+    b.inspect(m);
     b.endpoint(m);
-    b.start(m);
-    b.stop(m, Duration.ofSeconds(5));
-    b.destroy(m, Purge.KEEP_HOME);
-    b.destroy(m, Purge.EVERYTHING);
+    Ops.start(b, m);
+    Ops.stop(b, m, Duration.ofSeconds(5));
+    Ops.destroy(b, m, Purge.KEEP_HOME);
+    Ops.destroy(b, m, Purge.EVERYTHING);
     b.gc(m);
   }
 
@@ -131,7 +131,7 @@ class InjectionTest {
       Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(STATE);
       HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps));
       try {
-        b.recreate(Fixtures.dhcp(), images);
+        Ops.recreate(b, Fixtures.dhcp(), images);
       } catch (ConfigurationException e) {
         assertThat(e.getMessage()).contains("cannot map");
         assertThat(ps.calls).as("rejected before any process").isEmpty();

@@ -2,7 +2,7 @@ package dev.qubix.hyperv;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.spi.HostInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -184,7 +184,7 @@ class RealHostChecksTest {
     Fixtures.FakePowerShell ps = new Fixtures.FakePowerShell(argv -> Answer.result("{\"state\":\"Running\",\"graceful\":false}"));
     HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, ps));
 
-    assertThatThrownBy(() -> b.stop(Fixtures.dhcp(), Duration.ofSeconds(5))).isInstanceOf(QubixException.class)
+    assertThatThrownBy(() -> Ops.stop(b, Fixtures.dhcp(), Duration.ofSeconds(5))).isInstanceOf(QubixException.class)
         .hasMessageContaining("is Running after stop, not Off");
     assertThatThrownBy(() -> HyperVBackend.requireFinalState(Fixtures.dhcp(), "start",
         new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("state", "Saved")))
@@ -264,10 +264,9 @@ class RealHostChecksTest {
       c.stdoutLines().accept("::qubix-result::{\"vmExists\":false}");
       return new CommandResult(c.argv(), 0, "::qubix-result::{\"vmExists\":false}\n", "", Duration.ZERO);
     };
-    BackendContext ctx = new BackendContext(state, runner, e -> { }, Clock.systemUTC(),
-        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
+    BackendContext ctx = BackendContext.of(state, runner, e -> { }, wslHost(), Duration.ofMinutes(60));
 
-    new HyperVBackend(ctx).status(Fixtures.dhcp());
+    new HyperVBackend(ctx).inspect(Fixtures.dhcp());
 
     assertThat(timeouts).singleElement().satisfies(t -> assertThat(t).isLessThanOrEqualTo(Duration.ofSeconds(60)));
   }
@@ -280,10 +279,9 @@ class RealHostChecksTest {
       c.stdoutLines().accept("::qubix-step::{\"id\":\"base-image\",\"phase\":\"start\",\"message\":\"\"}");
       throw new OperationTimeoutException("powershell.exe timed out");
     };
-    BackendContext ctx = new BackendContext(state, runner, events::add, Clock.systemUTC(),
-        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
+    BackendContext ctx = BackendContext.of(state, runner, events::add, wslHost(), Duration.ofMinutes(60));
 
-    assertThatThrownBy(() -> new HyperVBackend(ctx).recreate(Fixtures.dhcp(), Fixtures.images(true)))
+    assertThatThrownBy(() -> Ops.recreate(new HyperVBackend(ctx), Fixtures.dhcp(), Fixtures.images(true)))
         .isInstanceOf(OperationTimeoutException.class);
     assertThat(events).contains(new ProgressEvent.StepFinished("base-image", ((ProgressEvent.StepFinished) events.stream()
         .filter(e -> e instanceof ProgressEvent.StepFinished).findFirst().orElseThrow()).took(), false));
@@ -301,10 +299,9 @@ class RealHostChecksTest {
       c.stdoutLines().accept("::qubix-result::{}");
       return new CommandResult(c.argv(), 0, "::qubix-result::{}\n", "", Duration.ZERO);
     };
-    BackendContext ctx = new BackendContext(state, runner, events::add, Clock.systemUTC(),
-        wslHost(), Duration.ofMinutes(60), BackendContext.LOCAL);
+    BackendContext ctx = BackendContext.of(state, runner, events::add, wslHost(), Duration.ofMinutes(60));
 
-    new HyperVBackend(ctx).destroy(Fixtures.dhcp(), Purge.KEEP_HOME);
+    Ops.destroy(new HyperVBackend(ctx), Fixtures.dhcp(), Purge.KEEP_HOME);
 
     assertThat(events).filteredOn(e -> e instanceof ProgressEvent.StepStarted).extracting(e -> ((ProgressEvent.StepStarted) e).total())
         .containsOnly(2);

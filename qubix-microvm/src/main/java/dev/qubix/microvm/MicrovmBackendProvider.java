@@ -2,7 +2,7 @@ package dev.qubix.microvm;
 
 import dev.qubix.microvm.internal.MicrovmBackend;
 import dev.qubix.microvm.internal.QemuTools;
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;

@@ -57,7 +57,7 @@ class MicrovmGcRootsTest {
   @Test
   void aStoppedVmStillBootsAfterTheCollectorRanAndItsRootsGoWithTheVm() throws Exception {
     BuiltAppliance built = tiny().build();
-    String image = built.images().get("microvm").orElseThrow().storePath();
+    String image = built.images().get("microvm").source();
     Instance vm = built.recreate();
     vm.connect(ConnectOptions.defaults().withoutClient());
     vm.stop(Duration.ofSeconds(30));
@@ -98,7 +98,7 @@ class MicrovmGcRootsTest {
     rebuilt.recreate();
 
     assertThat(Files.readSymbolicLink(root)).isNotEqualTo(first)
-        .hasToString(rebuilt.images().get("microvm").orElseThrow().storePath());
+        .hasToString(rebuilt.images().get("microvm").source());
     try (var links = Files.list(state.resolve("qubix-tiny/gcroots"))) {
       assertThat(links.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("microvm");
     }

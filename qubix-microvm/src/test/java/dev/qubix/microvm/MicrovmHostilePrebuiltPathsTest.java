@@ -33,7 +33,7 @@ class MicrovmHostilePrebuiltPathsTest {
   static void builtOnce() {
     Path flake = TinyGuest.flake(shared.resolve("tiny-flake"));
     Appliance a = Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(shared.resolve("state"));
-    direct = a.build().images().get("microvm").orElseThrow().file();
+    direct = a.build().images().get("microvm").file();
     machine = ManifestWriter.toJson(a.manifest());
   }
 

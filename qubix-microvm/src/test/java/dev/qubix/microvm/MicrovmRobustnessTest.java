@@ -8,7 +8,6 @@ import dev.qubix.ConnectOptions;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
-import dev.qubix.spi.StepRunner;
 import dev.qubix.test.TinyGuest;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -54,7 +53,7 @@ class MicrovmRobustnessTest {
   @Test
   void guestWritesGoToTheOverlayNeverToTheStoreImage() throws Exception {
     var built = tiny("tiny-disk").build();
-    Path image = built.images().get("microvm").orElseThrow().file();
+    Path image = built.images().get("microvm").file();
     String before = sha256(image);
     FileTime mtime = Files.getLastModifiedTime(image);
 
@@ -98,7 +97,7 @@ class MicrovmRobustnessTest {
         assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(child.exitValue()).as("killed after its QEMU started").isEqualTo(137);
       } else {
-        Process child = recreateInChildJvm("-D" + StepRunner.HALT_PROPERTY + "=" + when);
+        Process child = recreateInChildJvm("-D" + RecreateMain.HALT_BEFORE + "=" + when);
         assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(child.exitValue()).as("halted before %s", when).isEqualTo(137);
       }
@@ -195,10 +194,21 @@ class MicrovmRobustnessTest {
     return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p)));
   }
 
-  /** The operation a test kills: one recreate (and, with -Dqubix.test.connect=true, connect) in its own JVM. */
+  /**
+   * The operation a test kills: one recreate (and, with -Dqubix.test.connect=true, connect) in its own
+   * JVM; with -Dqubix.test.haltBefore=STEP its listener halts the JVM as that step starts, as a kill -9
+   * would (the engine reports StepStarted before the step does anything).
+   */
   public static final class RecreateMain {
+    static final String HALT_BEFORE = "qubix.test.haltBefore";
+
     public static void main(String[] args) {
-      var instance = TinyVm.appliance("tiny", Path.of(args[0]), Path.of(args[1])).build().recreate();
+      String haltBefore = System.getProperty(HALT_BEFORE);
+      var instance = TinyVm.appliance("tiny", Path.of(args[0]), Path.of(args[1])).withListener(e -> {
+        if (e instanceof dev.qubix.event.ProgressEvent.StepStarted s && s.step().equals(haltBefore)) {
+          Runtime.getRuntime().halt(137);
+        }
+      }).build().recreate();
       if (Boolean.getBoolean("qubix.test.connect")) {
         instance.connect(HEADLESS);
       }

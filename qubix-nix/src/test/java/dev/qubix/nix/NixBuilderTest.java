@@ -62,7 +62,7 @@ class NixBuilderTest {
   }
 
   private BuildContext context(Duration timeout) {
-    return new BuildContext(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add), events::add, timeout,
+    return BuildContext.of(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add), events::add, timeout,
         HostInfo.current(), List.of());
   }
 
@@ -338,7 +338,7 @@ class NixBuilderTest {
 
   @Test
   void extraNixOptionsArePassedThroughUnchanged() throws Exception {
-    BuildContext withOptions = new BuildContext(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add),
+    BuildContext withOptions = BuildContext.of(flake, tmp.resolve("state"), new ProcessCommandRunner(events::add),
         events::add, Duration.ofMinutes(5), HostInfo.current(), List.of("--option", "cores", "1", "--keep-going"));
     MachineManifest m = ManifestReader.read(builder.manifestJson(withOptions), "box");
 

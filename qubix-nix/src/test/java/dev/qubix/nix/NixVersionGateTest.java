@@ -35,7 +35,7 @@ class NixVersionGateTest {
   }
 
   private BuildContext context(Path flake) {
-    return new BuildContext(flake, tmp.resolve("state"), new ProcessCommandRunner(e -> { }), e -> { },
+    return BuildContext.of(flake, tmp.resolve("state"), new ProcessCommandRunner(e -> { }), e -> { },
         Duration.ofMinutes(2), HostInfo.current(), List.of());
   }
 

@@ -19,7 +19,7 @@ import dev.qubix.Qubix;
 import dev.qubix.Step;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestWriter;
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.BuiltAppliance;
 import java.time.Duration;
 import java.util.List;
@@ -109,10 +109,10 @@ final class Commands {
         ObjectNode o = JSON.createObjectNode();
         o.put("machine", machine);
         ObjectNode images = o.putObject("images");
-        b.images().images().forEach((k, i) -> images.put(k, i.file().toString()));
+        b.images().forEach((k, i) -> images.put(k, i.file().toString()));
         printJson(o);
       } else {
-        b.images().images().forEach((k, i) -> print(k + ": " + i.file()));
+        b.images().forEach((k, i) -> print(k + ": " + i.file()));
       }
       return QubixCtl.OK;
     }
@@ -381,7 +381,7 @@ final class Commands {
         Appliance a = appliance(DEFAULT_MACHINE).withBackend(name);
         stateDir = a.stateDir();
         try {
-          all.addAll(a.backend().list());
+          all.addAll(a.vms());
         } catch (QubixException e) {
           if (top.backend != null) {
             throw e;

@@ -3,12 +3,10 @@ package dev.qubix.hyperv.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.Endpoint;
-import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.ManifestException;
 import dev.qubix.Operation;
 import dev.qubix.Plan;
-import dev.qubix.Purge;
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
 import dev.qubix.event.ProgressEvent;
@@ -16,6 +14,9 @@ import dev.qubix.event.ProgressListener;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
+import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.ImageNeeds;
+import dev.qubix.spi.PlanRequest;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
@@ -55,8 +56,8 @@ public final class HyperVBackend implements Backend {
   }
 
   @Override
-  public Set<String> imageKeys() {
-    return Set.of("hyperv", "home");
+  public ImageNeeds images() {
+    return new ImageNeeds(Set.of("hyperv"), Set.of("home"));
   }
 
   private boolean onWindows() {
@@ -103,22 +104,54 @@ public final class HyperVBackend implements Backend {
     }
   }
 
-  // ---- plans
+  // ---- plans: each operation is one script run, the plan's steps are the script's step lines
 
   @Override
-  public Plan plan(Operation op, MachineManifest m, ImageSet images) {
+  public BackendPlan plan(PlanRequest r) {
+    MachineManifest m = r.manifest();
     HyperVPlanner.requireHyperV(m);
-    return switch (op) {
-      case RECREATE -> recreatePlan(m, images, inspect(m, images));
-      case UP -> {
-        HostState s = inspect(m, images);
-        yield s.vmExists() ? HyperVPlanner.power(m, Operation.START, 0) : recreatePlan(m, images, s);
+    return switch (r.operation()) {
+      case RECREATE -> recreate(m, r.images(), r.purpose());
+      case START -> power(m, HyperVPlanner.power(m, Operation.START, 0), "start");
+      case STOP -> power(m, HyperVPlanner.power(m, Operation.STOP, Math.max(1, r.grace().toSeconds())), "stop");
+      case DESTROY, PURGE -> {
+        Plan plan = HyperVPlanner.destroy(m, r.operation() == Operation.PURGE);
+        yield BackendPlan.runAsOne(plan.steps(), this::requireRights,
+            () -> powershell.run(HyperVPlanner.DESTROY_SCRIPT, HyperVPlanner.scriptParams(plan), plan));
       }
-      case DESTROY -> HyperVPlanner.destroy(m, false);
-      case PURGE -> HyperVPlanner.destroy(m, true);
-      case START -> HyperVPlanner.power(m, Operation.START, 0);
-      case STOP -> HyperVPlanner.power(m, Operation.STOP, 60);
+      case UP -> throw new IllegalArgumentException("UP is decided by the engine");
     };
+  }
+
+  private BackendPlan power(MachineManifest m, Plan plan, String action) {
+    return BackendPlan.runAsOne(plan.steps(), this::requireRights,
+        () -> requireFinalState(m, action, powershell.run(HyperVPlanner.POWER_SCRIPT, HyperVPlanner.scriptParams(plan), plan)));
+  }
+
+  /**
+   * One recreate.ps1 run performs the whole plan. A plan that runs is made without reading the host
+   * first (that would cost a second PowerShell start): every step checks before it acts, and the
+   * script refuses before its first change when something is in the way. A plan that is only shown
+   * reads the host, where it can, to say what would really happen.
+   */
+  private BackendPlan recreate(MachineManifest m, ImageSet images, PlanRequest.Purpose purpose) {
+    HostState seen = purpose == PlanRequest.Purpose.SHOW ? inspect(m, images) : HostState.unknown();
+    Plan[] plan = {recreatePlan(m, images, seen)};
+    BackendPlan.Action preflight = () -> {
+      if (images.get("hyperv").isEmpty()) {
+        throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image "
+            + "with key hyperv (build the appliance first)");
+      }
+      requireRights();
+      if (onWindows() && HyperVPlanner.needsElevation(plan[0]) && !WindowsHost.isElevated()) {
+        // Hyper-V Administrators may not add host addresses or NetNats: look whether those steps are
+        // still needed (one more PowerShell start, only for a non-elevated user with a static network)
+        plan[0] = recreatePlan(m, images, hostState(m, images));
+        requireElevationFor(plan[0], false);
+      }
+    };
+    return BackendPlan.runAsOne(plan[0].steps(), preflight,
+        () -> powershell.run(HyperVPlanner.RECREATE_SCRIPT, HyperVPlanner.scriptParams(plan[0]), plan[0]));
   }
 
   private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state) {
@@ -141,40 +174,14 @@ public final class HyperVBackend implements Backend {
     return HostState.fromJson(powershell.run(HyperVPlanner.STATE_SCRIPT, HyperVPlanner.stateParams(m, images)));
   }
 
-  // ---- operations
-
-  /**
-   * One recreate.ps1 run performs the whole plan. The plan is made without reading the host first
-   * (that would cost a second PowerShell start): every step checks before it acts, and the script
-   * refuses before its first change when something is in the way.
-   */
-  @Override
-  public Instance recreate(MachineManifest m, ImageSet images) {
-    HyperVPlanner.requireHyperV(m);
-    if (images.get("hyperv").isEmpty()) {
-      throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image "
-          + "with key hyperv (build the appliance first)");
-    }
-    requireRights();
-    Plan plan = recreatePlan(m, images, HostState.unknown());
-    if (onWindows() && HyperVPlanner.needsElevation(plan) && !WindowsHost.isElevated()) {
-      // Hyper-V Administrators may not add host addresses or NetNats: look whether those steps are
-      // still needed (one more PowerShell start, only for a non-elevated user with a static network)
-      plan = recreatePlan(m, images, hostState(m, images));
-      requireElevationFor(plan, false);
-    }
-    @SuppressWarnings("unchecked")
-    Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
-    powershell.run(HyperVPlanner.RECREATE_SCRIPT, params, plan);
-    return instance(m);
-  }
+  // ---- reading
 
   /**
    * WMI first (milliseconds, no PowerShell). It cannot read the guest's DHCP address cheaply, so a
    * running VM with a DHCP network, or a WMI that cannot be asked, falls back to state.ps1.
    */
   @Override
-  public Optional<InstanceStatus> status(MachineManifest m) {
+  public Optional<InstanceStatus> inspect(MachineManifest m) {
     HyperVPlanner.requireHyperV(m);
     requireHost();
     Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir());
@@ -224,30 +231,6 @@ public final class HyperVBackend implements Backend {
     }
   }
 
-  @Override
-  public void start(MachineManifest m) {
-    HyperVPlanner.requireHyperV(m);
-    requireRights();
-    Plan plan = HyperVPlanner.power(m, Operation.START, 0);
-    requireFinalState(m, "start", powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan));
-  }
-
-  @Override
-  public void stop(MachineManifest m, Duration grace) {
-    HyperVPlanner.requireHyperV(m);
-    requireRights();
-    Plan plan = HyperVPlanner.power(m, Operation.STOP, Math.max(1, grace.toSeconds()));
-    requireFinalState(m, "stop", powershell.run(HyperVPlanner.POWER_SCRIPT, params(plan), plan));
-  }
-
-  @Override
-  public void destroy(MachineManifest m, Purge purge) {
-    HyperVPlanner.requireHyperV(m);
-    requireRights();
-    Plan plan = HyperVPlanner.destroy(m, purge == Purge.EVERYTHING);
-    powershell.run(HyperVPlanner.DESTROY_SCRIPT, params(plan), plan);
-  }
-
   /** Removes cached base images no VM uses, under this machine's vmRoot. */
   @Override
   public List<String> gc(MachineManifest m) {
@@ -260,11 +243,6 @@ public final class HyperVBackend implements Backend {
       ProgressListener.safely(context.listener(), new ProgressEvent.Log(ProgressEvent.Log.Level.INFO, "gc", kept));
     }
     return removed;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> params(Plan plan) {
-    return (Map<String, Object>) plan.steps().get(0).details().get("params");
   }
 
   /**
@@ -291,7 +269,7 @@ public final class HyperVBackend implements Backend {
 
   /** Writes {@code <vmDir>\<vmName>.rdp} (never a password) and opens it with mstsc. */
   @Override
-  public Optional<Process> openClient(MachineManifest m, Endpoint endpoint) {
+  public Optional<Process> openClient(MachineManifest m, Endpoint endpoint, Optional<String> password) {
     HyperVPlanner.requireHyperV(m);
     String rdp = writeRdpFile(m, endpoint);
     String mstsc = context.host().which("mstsc.exe").map(Path::toString)

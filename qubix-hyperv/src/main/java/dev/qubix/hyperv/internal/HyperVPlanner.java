@@ -181,6 +181,19 @@ public final class HyperVPlanner {
     return !stepId.equals(BLOCKED) && !stepId.endsWith("-cached") && !stepId.endsWith("-kept");
   }
 
+  /**
+   * The parameters a plan's script gets: every step of a Hyper-V plan carries them in its details
+   * ({@code params}), so {@code qubixctl plan --json} shows exactly what the script would receive.
+   */
+  public static Map<String, Object> scriptParams(Plan plan) {
+    if (plan.steps().isEmpty() || !(plan.steps().get(0).details().get("params") instanceof Map<?, ?> params)) {
+      throw new IllegalStateException("a Hyper-V plan without script parameters: " + plan);
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    params.forEach((k, v) -> out.put(String.valueOf(k), v));
+    return out;
+  }
+
   public static Map<String, Object> destroyParams(MachineManifest m, boolean purge) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("vmName", m.vmName());

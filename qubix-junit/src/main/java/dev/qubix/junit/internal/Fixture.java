@@ -71,7 +71,7 @@ public final class Fixture implements AutoCloseable {
     String hash = null;
     if (reusing) {
       BuiltAppliance built = appliance.build();
-      hash = Reuse.hash(built, appliance.backend().name(), "purgeHome=" + purgeHome + " wait=" + wait.description());
+      hash = Reuse.hash(built, appliance.backendName(), "purgeHome=" + purgeHome + " wait=" + wait.description());
       Optional<Instance> running = appliance.instance().filter(i -> i.status().map(InstanceStatus::isRunning).orElse(false));
       if (running.isPresent() && Reuse.stored(appliance.stateDir(), appliance.machine()).equals(Optional.of(hash))) {
         LOG.info("{}: reusing the running fixture VM (manifest, images and options unchanged)", appliance.machine());

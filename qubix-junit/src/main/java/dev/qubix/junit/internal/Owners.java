@@ -37,7 +37,7 @@ public final class Owners {
     p.setProperty("machine", appliance.machine());
     p.setProperty("flake", appliance.flake().toAbsolutePath().toString());
     appliance.manifestFile().ifPresent(m -> p.setProperty("manifest", m.toAbsolutePath().toString()));
-    p.setProperty("backend", appliance.backend().name());
+    p.setProperty("backend", appliance.backendName());
     p.setProperty("purgeHome", Boolean.toString(purgeHome));
     Path file = appliance.stateDir().resolve(DIR).resolve(appliance.machine() + ".owner");
     try {

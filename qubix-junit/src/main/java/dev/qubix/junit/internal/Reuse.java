@@ -12,7 +12,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.TreeMap;
 
 /**
  * Reusing a fixture VM across test runs, Testcontainers style: only when the user opted in on
@@ -50,8 +49,8 @@ public final class Reuse {
     sb.append("backend=").append(backend).append('\n');
     sb.append("options=").append(options).append('\n');
     sb.append("manifest=").append(ManifestWriter.toJson(built.manifest())).append('\n');
-    new TreeMap<>(built.images().images()).forEach((k, i) -> sb.append("image ").append(k).append('=')
-        .append(i.file().toAbsolutePath()).append(' ').append(i.storePath()).append('\n'));
+    built.images().forEach((k, i) -> sb.append("image ").append(k).append('=')
+        .append(i.file().toAbsolutePath()).append(' ').append(i.source()).append('\n'));
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {

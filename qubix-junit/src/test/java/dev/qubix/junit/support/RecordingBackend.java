@@ -1,28 +1,25 @@
 package dev.qubix.junit.support;
 
 import dev.qubix.Endpoint;
-import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Operation;
-import dev.qubix.Plan;
 import dev.qubix.Purge;
-import dev.qubix.Qubix;
 import dev.qubix.manifest.MachineManifest;
-import dev.qubix.spi.Availability;
+import dev.qubix.Availability;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.HostInfo;
-import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.ImageNeeds;
+import dev.qubix.spi.PlanRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -48,7 +45,10 @@ public final class RecordingBackend implements Backend {
     this.context = context;
   }
 
-  /** Registers the backend, writes the manifest, forgets earlier calls. */
+  /**
+   * Writes the manifest and forgets earlier calls. The backend itself is found by name through
+   * ServiceLoader (this module's test resources), like any backend on the class path.
+   */
   public static void install() {
     try {
       Files.createDirectories(Path.of(MANIFEST).getParent());
@@ -61,14 +61,14 @@ public final class RecordingBackend implements Backend {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Qubix.registerBackend(new Provider());
     CALLS.clear();
     VMS.clear();
     endpoint = new Endpoint("127.0.0.1", 3389);
   }
 
+  /** Forgets the recorded VMs, so a later test class finds none of them. */
   public static void uninstall() {
-    Qubix.unregisterBackend(NAME);
+    VMS.clear();
   }
 
   public static void endpoint(Endpoint e) {
@@ -85,44 +85,39 @@ public final class RecordingBackend implements Backend {
   }
 
   @Override
-  public Set<String> imageKeys() {
-    return Set.of();
+  public ImageNeeds images() {
+    return ImageNeeds.none();
   }
 
   @Override
-  public Plan plan(Operation op, MachineManifest m, ImageSet images) {
-    return new Plan(op, NAME, m.name(), List.of());
+  public BackendPlan plan(PlanRequest r) {
+    MachineManifest m = r.manifest();
+    BackendPlan.Builder b = BackendPlan.builder();
+    return switch (r.operation()) {
+      case RECREATE -> b.step("recreate", "recreate", () -> {
+        CALLS.add("recreate " + m.vmName());
+        VMS.put(m.vmName(), InstanceStatus.State.RUNNING);
+      }).build();
+      case START -> b.step("start", "start", () -> {
+        CALLS.add("start " + m.vmName());
+        VMS.put(m.vmName(), InstanceStatus.State.RUNNING);
+      }).build();
+      case STOP -> b.step("stop", "stop", () -> {
+        CALLS.add("stop " + m.vmName());
+        VMS.put(m.vmName(), InstanceStatus.State.STOPPED);
+      }).build();
+      case DESTROY, PURGE -> b.step("destroy", "destroy", () -> {
+        CALLS.add("destroy " + m.vmName() + " " + (r.operation() == Operation.PURGE ? Purge.EVERYTHING : Purge.KEEP_HOME));
+        VMS.remove(m.vmName());
+      }).build();
+      case UP -> throw new IllegalArgumentException("decided by the engine");
+    };
   }
 
   @Override
-  public Instance recreate(MachineManifest m, ImageSet images) {
-    CALLS.add("recreate " + m.vmName());
-    VMS.put(m.vmName(), InstanceStatus.State.RUNNING);
-    return instance(m);
-  }
-
-  @Override
-  public Optional<InstanceStatus> status(MachineManifest m) {
+  public Optional<InstanceStatus> inspect(MachineManifest m) {
     return Optional.ofNullable(VMS.get(m.vmName()))
         .map(s -> new InstanceStatus(m.vmName(), NAME, s, List.of(), Optional.empty(), Map.of()));
-  }
-
-  @Override
-  public void start(MachineManifest m) {
-    CALLS.add("start " + m.vmName());
-    VMS.put(m.vmName(), InstanceStatus.State.RUNNING);
-  }
-
-  @Override
-  public void stop(MachineManifest m, Duration grace) {
-    CALLS.add("stop " + m.vmName());
-    VMS.put(m.vmName(), InstanceStatus.State.STOPPED);
-  }
-
-  @Override
-  public void destroy(MachineManifest m, Purge purge) {
-    CALLS.add("destroy " + m.vmName() + " " + purge);
-    VMS.remove(m.vmName());
   }
 
   @Override
@@ -135,7 +130,8 @@ public final class RecordingBackend implements Backend {
     return context;
   }
 
-  private static final class Provider implements BackendProvider {
+  /** Found through META-INF/services in this module's test resources. */
+  public static final class Provider implements BackendProvider {
     @Override
     public String name() {
       return NAME;

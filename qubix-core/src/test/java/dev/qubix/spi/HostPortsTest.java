@@ -1,4 +1,4 @@
-package dev.qubix.microvm.internal;
+package dev.qubix.spi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,26 +10,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The forwarded RDP port is chosen once and kept, so saved connections survive recreates. */
-class PortsTest {
+class HostPortsTest {
   @TempDir Path vm;
 
   @Test
   void aFreePortIsChosenOnceAndKeptInPortsJson() throws Exception {
     Path file = vm.resolve("ports.json");
 
-    int first = Ports.ensure(file);
-    int again = Ports.ensure(file);
+    int first = new HostPorts(file).ensureRdp();
+    int again = new HostPorts(file).ensureRdp();
 
     assertThat(again).isEqualTo(first);
-    assertThat(Ports.read(file)).contains(first);
+    assertThat(new HostPorts(file).rdp()).contains(first);
     assertThat(Files.readString(file)).isEqualToIgnoringWhitespace("{\"rdp\": " + first + "}");
-    assertThat(Ports.isFree(first)).isTrue();
+    assertThat(HostPorts.isFree(first)).isTrue();
   }
 
   @Test
   void aPortHeldByAnotherProcessIsNotFree() throws Exception {
     try (ServerSocket other = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      assertThat(Ports.isFree(other.getLocalPort())).isFalse();
+      assertThat(HostPorts.isFree(other.getLocalPort())).isFalse();
     }
   }
 
@@ -38,7 +38,7 @@ class PortsTest {
     Path file = vm.resolve("ports.json");
     Files.writeString(file, "{\"rdp\": 70000}");
 
-    assertThat(Ports.read(file)).isEmpty();
-    assertThat(Ports.ensure(file)).isBetween(1, 65535);
+    assertThat(new HostPorts(file).rdp()).isEmpty();
+    assertThat(new HostPorts(file).ensureRdp()).isBetween(1, 65535);
   }
 }

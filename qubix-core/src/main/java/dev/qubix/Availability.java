@@ -1,6 +1,6 @@
-package dev.qubix.spi;
+package dev.qubix;
 
-/** What a probe found. */
+/** What a backend's probe found on this machine: a value, shown by {@link Qubix#backends()}. */
 public sealed interface Availability permits Availability.Available, Availability.Unavailable {
 
   boolean isAvailable();
