@@ -9,7 +9,8 @@ import dev.qubix.Plan;
 import dev.qubix.QubixException;
 import dev.qubix.Qubix;
 import dev.qubix.Step;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
+import dev.qubix.testing.TinyGuest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class MicrovmBadInputTest {
 
   @AfterEach
   void nothingStarted() {
-    assertThat(TinyVm.qemuUnder(work)).as("QEMU processes").isEmpty();
+    assertThat(TinyGuest.qemuUnder(work)).as("QEMU processes").isEmpty();
     assertThat(state.resolve("qubix-bad/qemu.pid")).doesNotExist();
   }
 

@@ -9,7 +9,7 @@ import dev.qubix.ConnectOptions;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
 import dev.qubix.manifest.ManifestWriter;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -39,7 +39,7 @@ class MicrovmHostilePrebuiltPathsTest {
 
   @AfterEach
   void noQemuLeft() {
-    assertThat(TinyVm.qemuUnder(work)).as("QEMU left running").isEmpty();
+    assertThat(TinyGuest.qemuUnder(work)).as("QEMU left running").isEmpty();
   }
 
   static Stream<String> names() {
@@ -63,7 +63,7 @@ class MicrovmHostilePrebuiltPathsTest {
 
     tiny.build().recreate().connect(ConnectOptions.defaults().withoutClient());
 
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
     tiny.destroy(Purge.EVERYTHING);
     assertThat(state.resolve("qubix-tiny")).doesNotExist();
   }
