@@ -2,13 +2,10 @@ package dev.qubix.microvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.Appliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
-import dev.qubix.manifest.ManifestWriter;
 import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,15 +23,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MicrovmHostilePrebuiltPathsTest {
   @TempDir static Path shared;
   static Path direct;
-  static ObjectNode machine;
   @TempDir Path work;
 
   @BeforeAll
   static void builtOnce() {
-    Path flake = TinyGuest.flake(shared.resolve("tiny-flake"));
-    Appliance a = Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(shared.resolve("state"));
-    direct = a.build().images().get("microvm").orElseThrow().file();
-    machine = ManifestWriter.toJson(a.manifest());
+    direct = TinyGuest.prebuiltImage(TinyGuest.flake(shared.resolve("tiny-flake")), shared.resolve("state"));
   }
 
   @AfterEach
@@ -51,13 +44,7 @@ class MicrovmHostilePrebuiltPathsTest {
   void aPrebuiltImageManifestAndStateOfThisNameRunTheWholeLifecycle(String name) throws Exception {
     Path images = Files.createDirectories(work.resolve(name).resolve("images " + name));
     Path folder = MicrovmHostilePathsTest.linkedCopy(direct, images.resolve("direct " + name));
-    ObjectNode m = machine.deepCopy();
-    ((ObjectNode) m.with("images").with("microvm")).put("path", folder.toString()).remove("storePath");
-    ((ObjectNode) m.with("images")).remove("home");
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode doc = json.createObjectNode().put("schemaVersion", 3);
-    doc.putObject("machines").set("tiny", m);
-    Path manifest = Files.writeString(work.resolve(name).resolve("manifest " + name + ".json"), json.writeValueAsString(doc));
+    Path manifest = TinyGuest.manifest(folder).writeTo(work.resolve(name).resolve("manifest " + name + ".json"));
     Path state = work.resolve(name).resolve("state " + name);
     Appliance tiny = Qubix.appliance("tiny").withManifest(manifest).withBackend("microvm").withStateDir(state);
 

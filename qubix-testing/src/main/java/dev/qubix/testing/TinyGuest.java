@@ -100,8 +100,8 @@ public final class TinyGuest {
    * machine the flake declares, with its microvm image given by path instead of a package.
    */
   public static TestManifest manifest(Path imageFolder) {
-    return TestManifest.machine(MACHINE).withHomeDisk(64).withRdpPort(3389)
-        .withImage(BACKEND, "direct", imageFolder);
+    return TestManifest.machine(MACHINE).with("mode", "\"debug\"").withHomeDisk("qubix-home", 64).withRdpPort(3389)
+        .withMdnsName(MACHINE + ".local").withImage(BACKEND, "direct", imageFolder);
   }
 
   /** The VM name (state folder) of {@code machine}: {@code qubix-<machine>}. */
