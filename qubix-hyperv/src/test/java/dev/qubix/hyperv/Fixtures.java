@@ -13,6 +13,7 @@ import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
+import dev.qubix.testing.TestManifest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Base64;
@@ -31,14 +32,13 @@ final class Fixtures {
 
   private Fixtures() {}
 
-  static final String DHCP = """
-      {"schemaVersion": 3, "machines": {"spotibox": {"hostName": "spotibox", "vmName": "qubix-spotibox",
-        "cpuCount": 2, "memoryStartupBytes": 2147483648, "maxMemoryBytes": 6442450944,
-        "network": {"mode": "dhcp"}, "homeDisk": {"enable": true, "label": "qubix-home", "sizeMiB": 16384},
-        "rdp": {"user": "rdp"}, "mdnsName": "spotibox.local",
-        "images": {"hyperv": {"package": "spotibox-vhdx", "format": "vhdx"}, "home": {"package": "spotibox-home-vhdx", "format": "vhdx"}},
-        "hyperv": {"vmRoot": "C:\\\\HyperV\\\\Qubix", "switchName": "Default Switch", "generation": 2, "secureBoot": false, "wslDistro": "NixOS"}}}}
-      """;
+  static final String DHCP = TestManifest.machine("spotibox").withCpuCount(2).withMemory(2147483648L, 6442450944L)
+      .withHomeDisk("qubix-home", 16384).withMdnsName("spotibox.local")
+      .withImagePackage("hyperv", "spotibox-vhdx", "vhdx").withImagePackage("home", "spotibox-home-vhdx", "vhdx")
+      .withHyperV("""
+          {"vmRoot": "C:\\\\HyperV\\\\Qubix", "switchName": "Default Switch", "generation": 2, "secureBoot": false,
+           "wslDistro": "NixOS"}""")
+      .json();
 
   static final String STATIC_OVERRIDE = """
       {"network": {"mode": "static", "staticIp": "192.168.250.10", "prefixLength": 24, "gateway": "192.168.250.1",

@@ -12,7 +12,7 @@ import dev.qubix.Purge;
 import dev.qubix.Qubix;
 import dev.qubix.hyperv.internal.HyperVPaths;
 import dev.qubix.hyperv.internal.HyperVPlanner;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

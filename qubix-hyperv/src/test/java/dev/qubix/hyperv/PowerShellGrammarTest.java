@@ -6,7 +6,7 @@ import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
 import dev.qubix.hyperv.internal.PowerShell;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.qubix.Appliance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.OperationTimeoutException;
-import dev.qubix.Qubix;
 import dev.qubix.junit.support.Run;
-import dev.qubix.junit.support.TinyFlake;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,10 +23,10 @@ class TinyGuestBuilderTest {
   static final List<String> CONSOLE = new CopyOnWriteArrayList<>();
 
   static Appliance tiny() {
-    return Qubix.appliance("tiny").withFlake(TinyFlake.make()).withBackend("microvm").withStateDir(Path.of(STATE));
+    return TinyGuest.appliance(TinyGuest.sharedFlake(), Path.of(STATE));
   }
 
-  @ExtendWith(TinyFlake.class)
+  @ExtendWith(TinyGuest.SharedFlake.class)
   static class EveryWaitAndALogConsumer {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny())
         .waitingFor(WaitStrategy.consoleLine("QUBIX-BOOT-COUNT=\\d+"), WaitStrategy.tcpPort(), WaitStrategy.rdp())
@@ -40,7 +39,7 @@ class TinyGuestBuilderTest {
     }
   }
 
-  @ExtendWith(TinyFlake.class)
+  @ExtendWith(TinyGuest.SharedFlake.class)
   static class NoWaitAndAFailure {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny()).waitingFor(WaitStrategy.none()).withPurgeHome();
 
@@ -52,7 +51,7 @@ class TinyGuestBuilderTest {
     }
   }
 
-  @ExtendWith(TinyFlake.class)
+  @ExtendWith(TinyGuest.SharedFlake.class)
   static class ConsoleTimeout {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny())
         .waitingFor(WaitStrategy.allOf(WaitStrategy.rdp(), WaitStrategy.consoleLine("NEVER-PRINTED")).withTimeout(Duration.ofSeconds(60)))

@@ -6,8 +6,8 @@ import dev.qubix.Appliance;
 import dev.qubix.Instance;
 import dev.qubix.Qubix;
 import dev.qubix.junit.support.Run;
-import dev.qubix.junit.support.TinyFlake;
 import dev.qubix.spi.X224Probe;
+import dev.qubix.testing.TinyGuest;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -28,7 +28,7 @@ class TinyGuestExtensionTest {
 
   @Retention(RetentionPolicy.RUNTIME)
   @Target({ElementType.FIELD, ElementType.PARAMETER})
-  @QubixAppliance(value = "tiny", flake = TinyFlake.DIR, backend = "microvm", stateDir = STATE)
+  @QubixAppliance(value = "tiny", flake = TinyGuest.SHARED_FLAKE_DIR, backend = "microvm", stateDir = STATE)
   @interface Tiny {}
 
   @ExtendWith(QubixExtension.class)
@@ -44,7 +44,7 @@ class TinyGuestExtensionTest {
 
   @Test
   void perClassVmBootsTheTinyGuestAndIsDestroyedAfterTheClassKeepingHome() throws Exception {
-    Path flake = TinyFlake.make();
+    Path flake = TinyGuest.sharedFlake();
     Appliance tiny = Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(Path.of(STATE));
 
     TestExecutionSummary s = Run.classes(PerClass.class);

@@ -8,7 +8,7 @@ import dev.qubix.Qubix;
 import dev.qubix.junit.internal.Fixture;
 import dev.qubix.junit.support.LeakyJvm;
 import dev.qubix.junit.support.RecordingBackend;
-import dev.qubix.junit.support.TinyFlake;
+import dev.qubix.testing.TinyGuest;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +30,7 @@ class TinyGuestLeakTest {
 
   @Test
   void theNextFixtureStartDestroysTheVmOfAKilledTestJvmKeepingItsHome() throws Exception {
-    Path flake = TinyFlake.make();
+    Path flake = TinyGuest.sharedFlake();
     Appliance tiny = Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(STATE);
     Process jvm = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), LeakyJvm.class.getName(), flake.toString(), STATE.toString()))

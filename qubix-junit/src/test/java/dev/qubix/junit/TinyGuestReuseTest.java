@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qubix.Appliance;
 import dev.qubix.Purge;
-import dev.qubix.Qubix;
 import dev.qubix.junit.support.Run;
-import dev.qubix.junit.support.TinyFlake;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +22,7 @@ class TinyGuestReuseTest {
   static final List<String> SEEN = new CopyOnWriteArrayList<>();
 
   static Appliance tiny() {
-    return Qubix.appliance("tiny").withFlake(TinyFlake.make()).withBackend("microvm").withStateDir(Path.of(STATE));
+    return TinyGuest.appliance(TinyGuest.sharedFlake(), Path.of(STATE));
   }
 
   static void see(QubixExtension vm) {
@@ -32,7 +31,7 @@ class TinyGuestReuseTest {
     SEEN.add(vm.instance().status().orElseThrow().details().get("pid") + " " + count);
   }
 
-  @ExtendWith(TinyFlake.class)
+  @ExtendWith(TinyGuest.SharedFlake.class)
   static class Reusing {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny()).withReuse()
         .waitingFor(WaitStrategy.consoleLine("QUBIX-READY"));
@@ -43,7 +42,7 @@ class TinyGuestReuseTest {
     }
   }
 
-  @ExtendWith(TinyFlake.class)
+  @ExtendWith(TinyGuest.SharedFlake.class)
   static class ReusingWithAnotherManifest {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny().withOverrides("{\"cpuCount\":2}")).withReuse()
         .waitingFor(WaitStrategy.consoleLine("QUBIX-READY"));

@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
-import dev.qubix.junit.support.TinyFlake;
 import dev.qubix.spi.X224Probe;
+import dev.qubix.testing.TinyGuest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A run-wide VM of the real tiny guest; its teardown at the end of the run is checked on the in-memory backend. */
-@ExtendWith(TinyFlake.class)
+@ExtendWith(TinyGuest.SharedFlake.class)
 @ExtendWith(QubixExtension.class)
 class TinyGuestSharedTest {
-  @QubixAppliance(value = "tiny", flake = TinyFlake.DIR, backend = "microvm", stateDir = "target/tiny-state/shared",
+  @QubixAppliance(value = "tiny", flake = TinyGuest.SHARED_FLAKE_DIR, backend = "microvm", stateDir = "target/tiny-state/shared",
       shared = true)
   Instance vm;
 

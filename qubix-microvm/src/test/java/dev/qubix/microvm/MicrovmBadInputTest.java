@@ -9,7 +9,9 @@ import dev.qubix.Plan;
 import dev.qubix.QubixException;
 import dev.qubix.Qubix;
 import dev.qubix.Step;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
+import dev.qubix.testing.TestManifest;
+import dev.qubix.testing.TinyGuest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,7 @@ class MicrovmBadInputTest {
 
   @AfterEach
   void nothingStarted() {
-    assertThat(TinyVm.qemuUnder(work)).as("QEMU processes").isEmpty();
+    assertThat(TinyGuest.qemuUnder(work)).as("QEMU processes").isEmpty();
     assertThat(state.resolve("qubix-bad/qemu.pid")).doesNotExist();
   }
 
@@ -90,14 +92,8 @@ class MicrovmBadInputTest {
     }
   }
 
-  private Appliance bad(String format, Path image) throws Exception {
-    Path m = work.resolve("bad.json");
-    Files.writeString(m, """
-        {"schemaVersion": 3, "machines": {"bad": {"hostName": "bad", "vmName": "qubix-bad", "cpuCount": 1,
-          "memoryStartupBytes": 268435456, "maxMemoryBytes": 268435456, "network": {"mode": "dhcp"},
-          "homeDisk": {"enable": true, "sizeMiB": 64}, "rdp": {"user": "rdp"},
-          "images": {"microvm": {"package": "bad", "format": "%s", "path": "%s"}}}}}
-        """.formatted(format, image));
+  private Appliance bad(String format, Path image) {
+    Path m = TestManifest.machine("bad").withHomeDisk(64).withImage("microvm", format, image).writeTo(work.resolve("bad.json"));
     return Qubix.appliance("bad").withManifest(m).withBackend("microvm").withStateDir(state);
   }
 }

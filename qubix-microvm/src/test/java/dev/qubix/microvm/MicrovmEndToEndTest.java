@@ -10,8 +10,8 @@ import dev.qubix.Instance;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
 import dev.qubix.spi.X224Probe;
-import dev.qubix.test.TestNix;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +37,7 @@ class MicrovmEndToEndTest {
   /** Each test ends with a destroy: no QEMU of its state folder may outlive it. */
   @AfterEach
   void noOrphanQemu() throws Exception {
-    List<ProcessHandle> left = TinyVm.qemuUnder(state);
+    List<ProcessHandle> left = TinyGuest.qemuUnder(state);
     List<String> described = left.stream().map(p -> p.pid() + " " + p.info().commandLine().orElse("?")).toList();
     for (ProcessHandle p : left) {   // cleanup for the next test, after the check was taken
       p.destroyForcibly();
@@ -47,7 +47,7 @@ class MicrovmEndToEndTest {
   }
 
   private Appliance tiny() {
-    return TinyVm.appliance("tiny", flake, state);
+    return TinyGuest.appliance("tiny", flake, state);
   }
 
   @Test
@@ -82,23 +82,23 @@ class MicrovmEndToEndTest {
     for (int i = 1; i <= 3; i++) {
       Endpoint e = tiny().build().recreate().connect(ConnectOptions.defaults().withoutClient()).endpoint();
       first = first == null ? e : first;
-      assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).as("boot %d", i).isEqualTo(i);
+      assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).as("boot %d", i).isEqualTo(i);
       assertThat(e).as("recreate %d keeps the RDP port", i).isEqualTo(first);
     }
 
     tiny().destroy(Purge.KEEP_HOME);
     assertThat(state.resolve("qubix-tiny/ports.json")).as("the port stays with the home disk").exists();
     Endpoint afterDestroy = tiny().up().connect(ConnectOptions.defaults().withoutClient()).endpoint();
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(4);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(4);
     assertThat(afterDestroy).as("a saved .rdp file still works after destroy keeping home").isEqualTo(first);
 
     tiny().up();   // already running: nothing is rebuilt or restarted (destroy removed the old serial log)
-    assertThat(TinyVm.bootCounts(state, "qubix-tiny")).containsExactly(4);
+    assertThat(TinyGuest.bootCounts(state, "qubix-tiny")).containsExactly(4);
 
     tiny().destroy(Purge.EVERYTHING);
     assertThat(state.resolve("qubix-tiny")).doesNotExist();
     tiny().up().connect(ConnectOptions.defaults().withoutClient());
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
     tiny().destroy(Purge.EVERYTHING);
   }
 }

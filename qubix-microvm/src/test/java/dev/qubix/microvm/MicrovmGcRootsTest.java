@@ -7,8 +7,8 @@ import dev.qubix.BuiltAppliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.Instance;
 import dev.qubix.Purge;
-import dev.qubix.test.TestNix;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,11 +47,11 @@ class MicrovmGcRootsTest {
 
   @AfterEach
   void noQemuLeft() {
-    TinyVm.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
+    TinyGuest.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
   }
 
   private Appliance tiny() {
-    return TinyVm.appliance("tiny", flake, state);
+    return TinyGuest.appliance("tiny", flake, state);
   }
 
   @Test
@@ -77,7 +77,7 @@ class MicrovmGcRootsTest {
 
     vm.start();
     vm.connect(ConnectOptions.defaults().withoutClient());
-    assertThat(TinyVm.bootCounts(state, "qubix-tiny")).containsExactly(1, 2);
+    assertThat(TinyGuest.bootCounts(state, "qubix-tiny")).containsExactly(1, 2);
 
     tiny().destroy(Purge.KEEP_HOME);
     assertThat(state.resolve("qubix-tiny/gcroots")).doesNotExist();

@@ -8,8 +8,8 @@ import dev.qubix.Connection;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
 import dev.qubix.spi.X224Probe;
-import dev.qubix.test.TestNix;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +47,7 @@ class MicrovmHostilePathsTest {
 
   @AfterEach
   void noQemuLeft() {
-    assertThat(TinyVm.qemuUnder(work)).as("QEMU left running").isEmpty();
+    assertThat(TinyGuest.qemuUnder(work)).as("QEMU left running").isEmpty();
   }
 
   static Stream<String> names() {
@@ -65,7 +65,7 @@ class MicrovmHostilePathsTest {
         .withTimeout(Duration.ofMinutes(2)));
 
     assertThat(X224Probe.answers(c.endpoint(), Duration.ofSeconds(5))).isTrue();
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
     assertThat(state.resolve("qubix-tiny/gcroots/microvm")).isSymbolicLink();
     tiny.destroy(Purge.EVERYTHING);
     assertThat(tiny.status()).isEmpty();

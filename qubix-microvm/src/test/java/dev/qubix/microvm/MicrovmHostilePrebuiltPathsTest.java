@@ -2,14 +2,11 @@ package dev.qubix.microvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.Appliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.Purge;
 import dev.qubix.Qubix;
-import dev.qubix.manifest.ManifestWriter;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -26,20 +23,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 class MicrovmHostilePrebuiltPathsTest {
   @TempDir static Path shared;
   static Path direct;
-  static ObjectNode machine;
   @TempDir Path work;
 
   @BeforeAll
   static void builtOnce() {
-    Path flake = TinyGuest.flake(shared.resolve("tiny-flake"));
-    Appliance a = Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(shared.resolve("state"));
-    direct = a.build().images().get("microvm").file();
-    machine = ManifestWriter.toJson(a.manifest());
+    direct = TinyGuest.prebuiltImage(TinyGuest.flake(shared.resolve("tiny-flake")), shared.resolve("state"));
   }
 
   @AfterEach
   void noQemuLeft() {
-    assertThat(TinyVm.qemuUnder(work)).as("QEMU left running").isEmpty();
+    assertThat(TinyGuest.qemuUnder(work)).as("QEMU left running").isEmpty();
   }
 
   static Stream<String> names() {
@@ -51,19 +44,13 @@ class MicrovmHostilePrebuiltPathsTest {
   void aPrebuiltImageManifestAndStateOfThisNameRunTheWholeLifecycle(String name) throws Exception {
     Path images = Files.createDirectories(work.resolve(name).resolve("images " + name));
     Path folder = MicrovmHostilePathsTest.linkedCopy(direct, images.resolve("direct " + name));
-    ObjectNode m = machine.deepCopy();
-    ((ObjectNode) m.with("images").with("microvm")).put("path", folder.toString()).remove("storePath");
-    ((ObjectNode) m.with("images")).remove("home");
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode doc = json.createObjectNode().put("schemaVersion", 3);
-    doc.putObject("machines").set("tiny", m);
-    Path manifest = Files.writeString(work.resolve(name).resolve("manifest " + name + ".json"), json.writeValueAsString(doc));
+    Path manifest = TinyGuest.manifest(folder).writeTo(work.resolve(name).resolve("manifest " + name + ".json"));
     Path state = work.resolve(name).resolve("state " + name);
     Appliance tiny = Qubix.appliance("tiny").withManifest(manifest).withBackend("microvm").withStateDir(state);
 
     tiny.build().recreate().connect(ConnectOptions.defaults().withoutClient());
 
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(1);
     tiny.destroy(Purge.EVERYTHING);
     assertThat(state.resolve("qubix-tiny")).doesNotExist();
   }

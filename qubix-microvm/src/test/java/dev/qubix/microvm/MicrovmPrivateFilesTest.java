@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.qubix.Purge;
 import dev.qubix.microvm.internal.VmFiles;
-import dev.qubix.test.Requires;
-import dev.qubix.test.TestNix;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.Requires;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -45,8 +45,8 @@ class MicrovmPrivateFilesTest {
 
   @AfterEach
   void noOrphanQemu() {
-    TinyVm.qemuUnder(work).forEach(ProcessHandle::destroyForcibly);
-    assertThat(TinyVm.qemuUnder(work)).isEmpty();
+    TinyGuest.qemuUnder(work).forEach(ProcessHandle::destroyForcibly);
+    assertThat(TinyGuest.qemuUnder(work)).isEmpty();
   }
 
   @Test
@@ -73,7 +73,7 @@ class MicrovmPrivateFilesTest {
     String log = Files.readString(work.resolve("child.log"));
     assertThat(log).as("Qubix's debug log, every command it ran").contains("run [")
         .doesNotContain(Files.readString(vm.resolve("rdp-password")));
-    TinyVm.appliance("tiny", flake, state).destroy(Purge.EVERYTHING);
+    TinyGuest.appliance("tiny", flake, state).destroy(Purge.EVERYTHING);
   }
 
   @Test
@@ -87,7 +87,7 @@ class MicrovmPrivateFilesTest {
 
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state))).isEqualTo("rwx------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(vm))).isEqualTo("rwx------");
-    TinyVm.appliance("tiny", flake, state).destroy(Purge.EVERYTHING);
+    TinyGuest.appliance("tiny", flake, state).destroy(Purge.EVERYTHING);
   }
 
   private static void check(Path p, List<String> wide) throws IOException {

@@ -8,7 +8,8 @@ import dev.qubix.ConnectOptions;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.Faults;
+import dev.qubix.testing.TinyGuest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,13 +42,13 @@ class MicrovmRobustnessTest {
 
   @AfterEach
   void noOrphanQemu() {
-    List<ProcessHandle> left = TinyVm.qemuUnder(state);
+    List<ProcessHandle> left = TinyGuest.qemuUnder(state);
     left.forEach(ProcessHandle::destroyForcibly);
     assertThat(left).as("orphan QEMU processes").isEmpty();
   }
 
   private Appliance tiny(String machine) {
-    return TinyVm.appliance(machine, flake, state);
+    return TinyGuest.appliance(machine, flake, state);
   }
 
   @Test
@@ -65,7 +66,7 @@ class MicrovmRobustnessTest {
         .containsExactly("QUBIX-SYSTEM-MARKER=1", "QUBIX-SYSTEM-MARKER=1");
     assertThat(sha256(image)).isEqualTo(before);
     assertThat(Files.getLastModifiedTime(image)).isEqualTo(mtime);
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny-disk")).isEqualTo(2);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny-disk")).isEqualTo(2);
     tiny("tiny-disk").destroy(Purge.EVERYTHING);
   }
 
@@ -79,9 +80,9 @@ class MicrovmRobustnessTest {
     tiny("tiny").build().recreate().connect(HEADLESS);
     Path vm = state.resolve("qubix-tiny");
     Object homeFile = fileKey(vm.resolve("home.qcow2"));
-    int count = TinyVm.lastBootCount(state, "qubix-tiny");
+    int count = TinyGuest.lastBootCount(state, "qubix-tiny");
     assertThat(count).isEqualTo(1);
-    int boots = TinyVm.bootCounts(state, "qubix-tiny").size();
+    int boots = TinyGuest.bootCounts(state, "qubix-tiny").size();
 
     for (String when : List.of("system-disk", "start", "wait-running", "outside")) {
       if (when.equals("outside")) {
@@ -97,7 +98,7 @@ class MicrovmRobustnessTest {
         assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
         assertThat(child.exitValue()).as("killed after its QEMU started").isEqualTo(137);
       } else {
-        Process child = recreateInChildJvm("-D" + RecreateMain.HALT_BEFORE + "=" + when);
+        Process child = recreateInChildJvm("-D" + Faults.HALT_BEFORE + "=" + when);
         assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
         assertThat(child.exitValue()).as("halted before %s", when).isEqualTo(137);
       }
@@ -106,11 +107,11 @@ class MicrovmRobustnessTest {
 
       assertThat(tiny("tiny").status()).as("after a crash at %s", when).get()
           .extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
-      assertThat(TinyVm.qemuUnder(state)).as("after a crash at %s", when).hasSize(1);
+      assertThat(TinyGuest.qemuUnder(state)).as("after a crash at %s", when).hasSize(1);
       assertThat(fileKey(vm.resolve("home.qcow2"))).as("the same home disk file after %s", when).isEqualTo(homeFile);
       // every boot since the crash is counted once, in order: exactly the repair's where the child
       // died before starting QEMU; where its QEMU ran, that half-made VM may have booted once first
-      List<Integer> all = TinyVm.bootCounts(state, "qubix-tiny");
+      List<Integer> all = TinyGuest.bootCounts(state, "qubix-tiny");
       List<Integer> since = all.subList(boots, all.size());
       if (when.equals("system-disk") || when.equals("start")) {
         assertThat(since).as("boots after a crash before QEMU started (%s)", when).containsExactly(count + 1);
@@ -142,7 +143,7 @@ class MicrovmRobustnessTest {
 
     assertThat(tiny("tiny").status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
     assertThat(qemuPid(vm)).isNotEqualTo(qemu.pid());
-    assertThat(TinyVm.lastBootCount(state, "qubix-tiny")).isEqualTo(2);
+    assertThat(TinyGuest.lastBootCount(state, "qubix-tiny")).isEqualTo(2);
     tiny("tiny").destroy(Purge.EVERYTHING);
   }
 
@@ -159,7 +160,7 @@ class MicrovmRobustnessTest {
           .hasMessageContaining("used by another process: free it, or delete " + state.resolve("qubix-tiny/ports.json"));
       assertThatThrownBy(() -> tiny("tiny").build().recreate())
           .isInstanceOf(QubixException.class).hasMessageContaining("port " + port);
-      assertThat(TinyVm.qemuUnder(state)).isEmpty();
+      assertThat(TinyGuest.qemuUnder(state)).isEmpty();
       assertThat(state.resolve("qubix-tiny/qemu.pid")).doesNotExist();
       assertThat(state.resolve("qubix-tiny/system.qcow2")).as("recreate changed nothing").doesNotExist();
     }
@@ -200,15 +201,8 @@ class MicrovmRobustnessTest {
    * would (the engine reports StepStarted before the step does anything).
    */
   public static final class RecreateMain {
-    static final String HALT_BEFORE = "qubix.test.haltBefore";
-
     public static void main(String[] args) {
-      String haltBefore = System.getProperty(HALT_BEFORE);
-      var instance = TinyVm.appliance("tiny", Path.of(args[0]), Path.of(args[1])).withListener(e -> {
-        if (e instanceof dev.qubix.event.ProgressEvent.StepStarted s && s.step().equals(haltBefore)) {
-          Runtime.getRuntime().halt(137);
-        }
-      }).build().recreate();
+      var instance = TinyGuest.appliance("tiny", Path.of(args[0]), Path.of(args[1])).withListener(Faults.haltBeforeProperty()).build().recreate();
       if (Boolean.getBoolean("qubix.test.connect")) {
         instance.connect(HEADLESS);
       }

@@ -9,8 +9,8 @@ import dev.qubix.Operation;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
 import dev.qubix.event.ProgressEvent;
-import dev.qubix.test.TestNix;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,12 +49,12 @@ class MicrovmSecretTest {
 
   @AfterEach
   void noOrphanQemu() {
-    TinyVm.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
-    assertThat(TinyVm.qemuUnder(state)).isEmpty();
+    TinyGuest.qemuUnder(state).forEach(ProcessHandle::destroyForcibly);
+    assertThat(TinyGuest.qemuUnder(state)).isEmpty();
   }
 
   private Appliance tiny() {
-    return TinyVm.appliance("tiny", flake, state).withListener(events::add);
+    return TinyGuest.appliance("tiny", flake, state).withListener(events::add);
   }
 
   /** The backend itself, opened the way the engine opens it: the secret is not in the public API. */
@@ -77,7 +77,7 @@ class MicrovmSecretTest {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store))).isEqualTo("rw-------");
     assertThat(lastHash()).as("what the guest read from fw_cfg").contains(sha256(secret));
 
-    ProcessHandle qemu = TinyVm.qemuUnder(state).get(0);
+    ProcessHandle qemu = TinyGuest.qemuUnder(state).get(0);
     assertThat(read(Path.of("/proc", Long.toString(qemu.pid()), "cmdline"))).doesNotContain(secret).contains("rdp-password");
     assertThat(read(Path.of("/proc", Long.toString(qemu.pid()), "environ"))).doesNotContain(secret);
     assertThat(read(vm().resolve("serial.log"))).doesNotContain(secret);

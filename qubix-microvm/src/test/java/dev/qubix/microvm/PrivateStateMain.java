@@ -1,6 +1,7 @@
 package dev.qubix.microvm;
 
 import dev.qubix.ConnectOptions;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,7 +13,7 @@ public final class PrivateStateMain {
   private PrivateStateMain() {}
 
   public static void main(String[] args) {
-    TinyVm.appliance("tiny", Path.of(args[0]), Path.of(args[1])).build().recreate()
+    TinyGuest.appliance("tiny", Path.of(args[0]), Path.of(args[1])).build().recreate()
         .connect(ConnectOptions.defaults().withoutClient().withTimeout(Duration.ofMinutes(2)));
   }
 }

@@ -7,18 +7,16 @@ import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
 import dev.qubix.microvm.internal.QemuArgs;
 import dev.qubix.microvm.internal.VmFiles;
+import dev.qubix.testing.TestManifest;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class QemuArgsTest {
-  private static final String STATIC = """
-      {"schemaVersion": 3, "machines": {"spotibox": {"hostName": "spotibox", "vmName": "qubix-spotibox",
-        "cpuCount": 2, "memoryStartupBytes": 2147483648, "maxMemoryBytes": 6442450944,
-        "network": {"mode": "static", "staticIp": "192.168.250.10", "prefixLength": 24, "gateway": "192.168.250.1"},
-        "homeDisk": {"enable": true, "sizeMiB": 16384}, "rdp": {"user": "rdp"},
-        "images": {"microvm": {"package": "spotibox-qcow2", "format": "qcow2"}}}}}
-      """;
+  private static final TestManifest SPOTIBOX = TestManifest.machine("spotibox").withCpuCount(2)
+      .withMemory(2147483648L, 6442450944L).withStaticIp("192.168.250.10", 24, "192.168.250.1")
+      .withHomeDisk(16384).withImagePackage("microvm", "spotibox-qcow2", "qcow2");
+  private static final String STATIC = SPOTIBOX.json();
 
   @Test
   void staticNetworkGetsTheNatSubnetSoTheHyperVImageBootsUnchanged() {
@@ -38,7 +36,7 @@ class QemuArgsTest {
 
   @Test
   void directBootHasNoSystemDiskAndTheHomeDiskFirst() {
-    MachineManifest m = ManifestReader.read(STATIC.replace("\"qcow2\"}", "\"direct\"}"), "spotibox");
+    MachineManifest m = ManifestReader.read(SPOTIBOX.withImagePackage("microvm", "spotibox-qcow2", "direct").json(), "spotibox");
 
     List<String> argv = QemuArgs.of("qemu", m, new VmFiles(Path.of("/s/v")),
         new QemuArgs.Boot(ImageFormat.DIRECT, Path.of("/nix/store/x-tiny"), "console=ttyS0"), "kvm", 40002, true);
@@ -50,9 +48,7 @@ class QemuArgsTest {
 
   @Test
   void dhcpForwardsToQemusDefaultGuestAndTheSerialLogIsAppended() {
-    MachineManifest m = ManifestReader.read(STATIC.replace(
-        "{\"mode\": \"static\", \"staticIp\": \"192.168.250.10\", \"prefixLength\": 24, \"gateway\": \"192.168.250.1\"}",
-        "{\"mode\": \"dhcp\"}"), "spotibox");
+    MachineManifest m = ManifestReader.read(SPOTIBOX.withDhcp().json(), "spotibox");
     VmFiles f = new VmFiles(Path.of("/s/v"));
 
     List<String> argv = QemuArgs.of("qemu", m, f, new QemuArgs.Boot(ImageFormat.QCOW2, null, null), "tcg", 40003, false);

@@ -12,7 +12,7 @@ import dev.qubix.manifest.Ipv4;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
 import dev.qubix.manifest.Mode;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;

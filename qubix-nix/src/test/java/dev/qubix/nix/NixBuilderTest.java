@@ -16,8 +16,9 @@ import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
-import dev.qubix.test.Requires;
-import dev.qubix.test.TestNix;
+import dev.qubix.testing.Requires;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,9 +52,9 @@ class NixBuilderTest {
   @BeforeEach
   void setUp() throws Exception {
     Path nix = TestNix.binary();
-    flake = TestFlake.write(tmp.resolve("flake"), "");
+    flake = TinyGuest.placeholderFlake(tmp.resolve("flake"), "");
     calls = tmp.resolve("nix-calls.log");
-    System.setProperty("qubix.nix", TestFlake.countingNix(tmp, nix, calls).toString());
+    System.setProperty("qubix.nix", CountingNix.wrapper(tmp, nix, calls).toString());
   }
 
   @AfterEach
@@ -110,7 +111,7 @@ class NixBuilderTest {
 
   @Test
   void manifestWithoutStorePathsStillMatchesResultsWithOneEvalPerImage() throws Exception {
-    TestFlake.write(flake, "", false);
+    TinyGuest.placeholderFlake(flake, "", false);
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");
 
     ImageSet images = builder.build(context(), m, Set.of("hyperv", "microvm"));
@@ -143,7 +144,7 @@ class NixBuilderTest {
 
   @Test
   void evaluationErrorKeepsNixsOwnMessage() throws Exception {
-    TestFlake.write(flake, "broken-eval = throw \"qubix test: broken machine\";");
+    TinyGuest.placeholderFlake(flake, "broken-eval = throw \"qubix test: broken machine\";");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"broken-eval\", \"storePath\": null}}}");
 
@@ -174,7 +175,7 @@ class NixBuilderTest {
             name = "qubix-manifest.json"; system = "x86_64-linux"; builder = %s;
             args = [ "sh" "-c" "cp ${builtins.toFile "m.json" (builtins.toJSON (import ./lib/manifest.nix {
               machines.box = { networking.hostName = "box"; qubix.vm.cpuCount = 0; }; }))} $out" ]; }; }; }
-        """.formatted(dev.qubix.test.StaticBusybox.BUILDER));
+        """.formatted(dev.qubix.testing.StaticBusybox.BUILDER));
 
     assertThatThrownBy(() -> builder.manifestJson(context()))
         .isInstanceOfSatisfying(ManifestEvaluationException.class, e -> {
@@ -198,7 +199,7 @@ class NixBuilderTest {
 
   @Test
   void failingBuilderGivesTheLogTail() throws Exception {
-    TestFlake.write(flake, "broken = sh \"broken\" \"echo the builder says boom; exit 7\";");
+    TinyGuest.placeholderFlake(flake, "broken = sh \"broken\" \"echo the builder says boom; exit 7\";");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"broken\", \"storePath\": null}}}");
 
@@ -213,7 +214,7 @@ class NixBuilderTest {
   void timeoutKillsNixAndTheBuilderItStarted() throws Exception {
     // given a build whose builder (a shell named by a token in its script) sleeps far past the timeout
     String token = "qubix-slow-" + java.util.UUID.randomUUID();
-    TestFlake.write(flake, "slow = sh \"slow\" \"sleep 120; : " + token + "\";");
+    TinyGuest.placeholderFlake(flake, "slow = sh \"slow\" \"sleep 120; : " + token + "\";");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box",
         "{\"images\": {\"hyperv\": {\"package\": \"slow\", \"storePath\": null}}}");
     Map<ProcessHandle, String> seen = new ConcurrentHashMap<>();   // with the command line while it ran
@@ -269,7 +270,7 @@ class NixBuilderTest {
 
   @Test
   void progressNamesEachDerivationAsItIsBuilt() throws Exception {
-    TestFlake.write(flake, "");
+    TinyGuest.placeholderFlake(flake, "");
     MachineManifest m = ManifestReader.read(builder.manifestJson(context()), "box");
     events.clear();
 
@@ -284,7 +285,7 @@ class NixBuilderTest {
   @Test
   void progressEventsArriveInBuildOrderForTwoDerivations() throws Exception {
     // chain-b needs chain-a, so Nix must build a first: the order is fixed, not a race
-    TestFlake.write(flake, """
+    TinyGuest.placeholderFlake(flake, """
         chain-a = sh "chain-a" "mkdir $out && echo a > $out/a";
         chain-b = derivation { name = "chain-b"; inherit system nonce; a = self.packages.${system}.chain-a; builder = "${./tools}/busybox";
           args = [ "sh" "-c" "mkdir $out && cat $a/a > $out/disk.vhdx" ]; };
@@ -319,7 +320,7 @@ class NixBuilderTest {
   void untrackedFilesOfAGitCheckoutCount() throws Exception {
     // a plain (git) flake reference would only see committed files; Qubix uses path: references
     Path git = Requires.tool("git");
-    TestFlake.write(flake, "from-untracked = import ./untracked.nix { inherit sh; };");
+    TinyGuest.placeholderFlake(flake, "from-untracked = import ./untracked.nix { inherit sh; };");
     Files.writeString(flake.resolve("untracked.nix"),
         "{ sh }: sh \"from-untracked\" \"mkdir $out && echo u > $out/u.vhdx\"");
     for (List<String> cmd : List.of(List.of("init", "-q"), List.of("add", "flake.nix"),

@@ -10,7 +10,8 @@ import dev.qubix.manifest.ManifestReader;
 import dev.qubix.nix.internal.NixVersion;
 import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.HostInfo;
-import dev.qubix.test.TestNix;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,7 +58,7 @@ class NixVersionGateTest {
 
   @Test
   void aFlakeLockingNixpkgsOnNixOlderThan218IsRefusedBeforeAnyBuild() throws Exception {
-    Path flake = TestFlake.write(tmp.resolve("flake"), "");
+    Path flake = TinyGuest.placeholderFlake(tmp.resolve("flake"), "");
     Files.writeString(flake.resolve("flake.lock"), LOCK);
     System.setProperty("qubix.nix", fakeNix("old-nix", "2.8.0", "unreachable").toString());
 
@@ -71,7 +72,7 @@ class NixVersionGateTest {
 
   @Test
   void nixpkgsOwnRefusalIsSaidWithTheVersionsAndTheFix() throws Exception {
-    Path flake = TestFlake.write(tmp.resolve("flake"), "");
+    Path flake = TinyGuest.placeholderFlake(tmp.resolve("flake"), "");
     System.setProperty("qubix.nix", fakeNix("refused-nix", "2.17.1",
         "error: nixpkgs requires at least Nix 2.18 (builtins.nixVersion reports at least 2.18)").toString());
 
@@ -82,7 +83,7 @@ class NixVersionGateTest {
 
   @Test
   void aNewEnoughNixIsNotStoppedByTheLock() throws Exception {
-    Path flake = TestFlake.write(tmp.resolve("flake"), "");
+    Path flake = TinyGuest.placeholderFlake(tmp.resolve("flake"), "");
     Files.writeString(flake.resolve("flake.lock"), LOCK);
     System.setProperty("qubix.nix", fakeNix("new-nix", "2.26.3", "error: the build itself failed").toString());
 
@@ -94,9 +95,9 @@ class NixVersionGateTest {
   @Test
   void inputFreeFlakesBuildOnThisLanesNixWithoutReadingItsVersion() throws Exception {
     Path nix = TestNix.announce("NixVersionGateTest");
-    Path flake = TestFlake.write(tmp.resolve("flake"), "");
+    Path flake = TinyGuest.placeholderFlake(tmp.resolve("flake"), "");
     Path calls = tmp.resolve("calls.log");
-    System.setProperty("qubix.nix", TestFlake.countingNix(tmp, nix, calls).toString());
+    System.setProperty("qubix.nix", CountingNix.wrapper(tmp, nix, calls).toString());
     NixBuilder builder = new NixBuilder();
 
     MachineManifest m = ManifestReader.read(builder.manifestJson(context(flake)), "box");

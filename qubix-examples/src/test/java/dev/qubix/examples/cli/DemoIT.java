@@ -2,7 +2,7 @@ package dev.qubix.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

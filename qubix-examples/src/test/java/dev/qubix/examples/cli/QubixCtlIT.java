@@ -282,7 +282,7 @@ class QubixCtlIT {
 
   @Test
   void bashCompletionIsValidBashAndCompletesCommandsAndOptions() throws Exception {
-    Path bash = dev.qubix.test.Requires.tool("bash");
+    Path bash = dev.qubix.testing.Requires.tool("bash");
     QubixCtlProcess.Result r = run("completion", "bash");
     Path script = tmp.resolve("qubixctl.bash");
     Files.writeString(script, r.stdout());
@@ -347,7 +347,7 @@ class QubixCtlIT {
 
   @Test
   void theLauncherMakesAnAppCdsArchiveOnItsFirstRunAndStartsFromItAfterwards() throws Exception {
-    Path launcher = dev.qubix.test.Requires.repoRoot().resolve("qubixctl");
+    Path launcher = dev.qubix.testing.Requires.repoRoot().resolve("qubixctl");
     Path target = QubixCtlProcess.jar().toAbsolutePath().getParent();
     try (var old = Files.newDirectoryStream(target, "qubixctl-*.jsa")) {
       for (Path p : old) {

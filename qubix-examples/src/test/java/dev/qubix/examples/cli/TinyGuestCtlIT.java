@@ -2,8 +2,8 @@ package dev.qubix.examples.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.qubix.test.Requires;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.Requires;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

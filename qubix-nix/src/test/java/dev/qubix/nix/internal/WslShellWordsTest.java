@@ -7,7 +7,7 @@ import dev.qubix.ConfigurationException;
 import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
-import dev.qubix.test.Requires;
+import dev.qubix.testing.Requires;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,20 +1,19 @@
-package dev.qubix.nix;
+package dev.qubix.testing;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import dev.qubix.test.StaticBusybox;
+import java.util.UUID;
 
 /**
- * Small input-free flakes for tests, built with Nix's sandbox on: every derivation's builder is the
- * static busybox copied into the flake ({@link StaticBusybox}), never a host path. Also a counting
- * wrapper around the real nix.
+ * The tiny guest's flake shape with placeholder images, for build tests that never boot: every
+ * derivation's builder is the static busybox copied into the flake ({@link StaticBusybox}), never a
+ * host path, so it builds with Nix's sandbox on.
  */
-final class TestFlake {
-  private TestFlake() {}
+final class PlaceholderFlake {
+  private PlaceholderFlake() {}
 
-  /** The manifest; {@code %s} becomes each image's store path expression (or nothing). */
+  /** The manifest (Nix); with store paths, each image names its package's output as a real flake does. */
   static String manifest(boolean withStorePaths) {
     String hv = withStorePaths ? "storePath = out test-vhdx;" : "";
     String dir = withStorePaths ? "storePath = out test-direct;" : "";
@@ -34,14 +33,7 @@ final class TestFlake {
         """.formatted(hv, dir, home);
   }
 
-  static Path write(Path dir, String extraPackages) throws IOException {
-    return write(dir, extraPackages, true);
-  }
-
-  /**
-   * A flake with a manifest, a fake VHDX in a folder, a direct-boot folder and a home image. A
-   * fresh nonce makes every call's derivations new, so Nix really builds them (and logs it).
-   */
+  /** A flake with the manifest, a fake VHDX in a folder, a direct-boot folder and a home image. */
   static Path write(Path dir, String extraPackages, boolean withStorePaths) throws IOException {
     Files.createDirectories(dir);
     StaticBusybox.copyInto(dir);
@@ -64,15 +56,7 @@ final class TestFlake {
             };
           };
         }
-        """.formatted(java.util.UUID.randomUUID(), StaticBusybox.BUILDER, manifest(withStorePaths), extraPackages));
+        """.formatted(UUID.randomUUID(), StaticBusybox.BUILDER, manifest(withStorePaths), extraPackages));
     return dir;
-  }
-
-  /** A script that logs each call, then runs the real nix: counts nix processes from outside. */
-  static Path countingNix(Path dir, Path realNix, Path log) throws IOException {
-    Path wrapper = dir.resolve("nix-counting");
-    Files.writeString(wrapper, "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + realNix + "' \"$@\"\n");
-    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return wrapper;
   }
 }

@@ -1,4 +1,4 @@
-package dev.qubix.test;
+package dev.qubix.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

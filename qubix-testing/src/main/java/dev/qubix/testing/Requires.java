@@ -1,4 +1,4 @@
-package dev.qubix.test;
+package dev.qubix.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

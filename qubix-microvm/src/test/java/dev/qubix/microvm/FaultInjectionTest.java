@@ -1,4 +1,4 @@
-package dev.qubix.bench;
+package dev.qubix.microvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,9 +7,10 @@ import dev.qubix.ConnectOptions;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Operation;
 import dev.qubix.Purge;
-import dev.qubix.Qubix;
 import dev.qubix.Step;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.Faults;
+import dev.qubix.testing.ChildJvm;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -31,13 +32,13 @@ class FaultInjectionTest {
 
   @AfterEach
   void noOrphans() {
-    List<ProcessHandle> left = Tiny.qemuUnder(state);
+    List<ProcessHandle> left = TinyGuest.qemuUnder(state);
     left.forEach(ProcessHandle::destroyForcibly);
     assertThat(left).as("orphan QEMU").isEmpty();
   }
 
   private Appliance tiny(Path flake) {
-    return Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(state);
+    return TinyGuest.appliance(flake, state);
   }
 
   @Test
@@ -54,9 +55,9 @@ class FaultInjectionTest {
 
     for (int i = 0; i < steps.size(); i++) {
       String step = steps.get(i);
-      int before = lastBootCount();
-      int bootsBefore = Tiny.bootCounts(state).size();
-      Process child = Tiny.javaMain(List.of("-D" + ReliabilityTest.RecreateMain.HALT_BEFORE + "=" + step), ReliabilityTest.RecreateMain.class,
+      int before = TinyGuest.lastBootCount(state, "qubix-tiny");
+      int bootsBefore = TinyGuest.bootCounts(state, "qubix-tiny").size();
+      Process child = ChildJvm.start(List.of("-D" + Faults.HALT_BEFORE + "=" + step), ReliabilityTest.RecreateMain.class,
           List.of(flake.toString(), state.toString()), work.resolve("halt-" + step + ".log"));
       assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
       assertThat(child.exitValue()).as("halted before %s", step).isEqualTo(137);
@@ -65,13 +66,13 @@ class FaultInjectionTest {
 
       assertThat(tiny(flake).status()).as("after a crash before %s", step).get()
           .extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
-      assertThat(Tiny.qemuUnder(state)).as("after a crash before %s", step).hasSize(1);
+      assertThat(TinyGuest.qemuUnder(state)).as("after a crash before %s", step).hasSize(1);
       assertThat(Files.readAttributes(home, BasicFileAttributes.class).fileKey()).as("home disk file after %s", step)
           .isEqualTo(homeFile);
       // every boot since the crash is counted once, in order: exactly the repair's when the crash came
       // before QEMU started (up to and including "start"); once it ran, that half-made VM may have
       // booted once first
-      List<Integer> all = Tiny.bootCounts(state);
+      List<Integer> all = TinyGuest.bootCounts(state, "qubix-tiny");
       List<Integer> since = all.subList(bootsBefore, all.size());
       if (i <= qemuStarted) {
         assertThat(since).as("boots after a crash before %s (QEMU not started)", step).containsExactly(before + 1);
@@ -85,10 +86,5 @@ class FaultInjectionTest {
       }
     }
     tiny(flake).destroy(Purge.EVERYTHING);
-  }
-
-  private int lastBootCount() throws Exception {
-    List<Integer> counts = Tiny.bootCounts(state);
-    return counts.isEmpty() ? 0 : counts.get(counts.size() - 1);
   }
 }

@@ -1,4 +1,4 @@
-package dev.qubix.bench;
+package dev.qubix.microvm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,11 +7,12 @@ import dev.qubix.BuiltAppliance;
 import dev.qubix.ConnectOptions;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Purge;
-import dev.qubix.Qubix;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.internal.ApplianceLock;
-import dev.qubix.test.TinyGuest;
+import dev.qubix.testing.ChildJvm;
+import dev.qubix.testing.Faults;
+import dev.qubix.testing.TinyGuest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Many recreates and two processes at once on the real tiny guest: the VM stays consistent. */
 class ReliabilityTest {
-  /** What README's state table says a microvm VM folder holds. */
   /** README's table of the VM folder, exactly. */
   static final Set<String> ALLOWED = Set.of("gcroots", "system.qcow2", "home.qcow2", "qemu.pid", "qmp.sock", "serial.log",
       "ports.json", "image-version", "machine", "rdp-password");
@@ -43,13 +43,13 @@ class ReliabilityTest {
 
   @AfterEach
   void noOrphans() {
-    List<ProcessHandle> left = Tiny.qemuUnder(state);
+    List<ProcessHandle> left = TinyGuest.qemuUnder(state);
     left.forEach(ProcessHandle::destroyForcibly);
     assertThat(left).as("orphan QEMU").isEmpty();
   }
 
   private Appliance tiny() {
-    return Qubix.appliance("tiny").withFlake(flake).withBackend("microvm").withStateDir(state);
+    return TinyGuest.appliance(flake, state);
   }
 
   @Test
@@ -57,15 +57,15 @@ class ReliabilityTest {
     BuiltAppliance built = tiny().build();
     for (int i = 1; i <= 20; i++) {
       built.recreate().connect(ConnectOptions.defaults().withoutClient());
-      assertThat(Tiny.qemuUnder(state)).as("cycle %d", i).hasSize(1);
+      assertThat(TinyGuest.qemuUnder(state)).as("cycle %d", i).hasSize(1);
     }
 
-    assertThat(Tiny.bootCounts(state)).isEqualTo(IntStream.rangeClosed(1, 20).boxed().toList());
+    assertThat(TinyGuest.bootCounts(state, "qubix-tiny")).isEqualTo(IntStream.rangeClosed(1, 20).boxed().toList());
     try (Stream<Path> files = Files.list(state.resolve("qubix-tiny"))) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).isSubsetOf(ALLOWED);
     }
     tiny().destroy(Purge.EVERYTHING);
-    assertThat(Tiny.qemuUnder(state)).isEmpty();
+    assertThat(TinyGuest.qemuUnder(state)).isEmpty();
   }
 
   /**
@@ -81,22 +81,22 @@ class ReliabilityTest {
     // the children's logs and the release file: this test's own, never the temp root's siblings
     Path scratch = Files.createDirectories(state.resolve("test"));
     Path release = scratch.resolve("release");
-    Process a = Tiny.javaMain(HoldLockMain.class, List.of(state.toString(), "tiny", release.toString()), scratch.resolve("a.log"));
+    Process a = ChildJvm.start(HoldLockMain.class, List.of(state.toString(), "qubix-tiny", release.toString()), scratch.resolve("a.log"));
     try {
       await(scratch.resolve("a.log"), "LOCKED", a);
 
       // short wait: B gives up and names A
-      Process shortWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "1"), scratch.resolve("b1.log"));
+      Process shortWait = ChildJvm.start(RecreateMain.class, List.of(flake.toString(), state.toString(), "1"), scratch.resolve("b1.log"));
       assertThat(shortWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
       String b1 = Files.readString(scratch.resolve("b1.log"));
       assertThat(shortWait.exitValue()).as(b1).isEqualTo(1);
       assertThat(b1).contains("LockedException: tiny is being changed by another Qubix process (pid " + a.pid() + ", recreate since");
 
       // long wait: B waits while A holds the lock, then recreates
-      Process longWait = Tiny.javaMain(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), scratch.resolve("b2.log"));
-      await(scratch.resolve("b2.log"), "WAITING lock on tiny", longWait);
+      Process longWait = ChildJvm.start(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), scratch.resolve("b2.log"));
+      await(scratch.resolve("b2.log"), "WAITING lock on qubix-tiny", longWait);
       assertThat(Files.readString(vm.resolve("qemu.pid")).strip()).as("the VM while B waits").isEqualTo(qemuBefore);
-      assertThat(Tiny.bootCounts(state)).as("boots while B waits").containsExactly(1);
+      assertThat(TinyGuest.bootCounts(state, "qubix-tiny")).as("boots while B waits").containsExactly(1);
       Files.writeString(release, "go");
       assertThat(a.waitFor(1, TimeUnit.MINUTES)).isTrue();
       assertThat(longWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
@@ -107,9 +107,9 @@ class ReliabilityTest {
 
     tiny().instance().orElseThrow().connect(ConnectOptions.defaults().withoutClient());
     assertThat(tiny().status()).get().extracting(InstanceStatus::state).isEqualTo(InstanceStatus.State.RUNNING);
-    assertThat(Tiny.qemuUnder(state)).hasSize(1);
+    assertThat(TinyGuest.qemuUnder(state)).hasSize(1);
     assertThat(Files.readString(vm.resolve("qemu.pid")).strip()).as("B's recreate started a new QEMU").isNotEqualTo(qemuBefore);
-    assertThat(Tiny.bootCounts(state)).containsExactly(1, 2);
+    assertThat(TinyGuest.bootCounts(state, "qubix-tiny")).containsExactly(1, 2);
     tiny().destroy(Purge.EVERYTHING);
   }
 
@@ -143,18 +143,9 @@ class ReliabilityTest {
    * it waits for the lock); prints the exception's class and message when it fails.
    */
   public static final class RecreateMain {
-    /** The step before which the child halts, as a kill -9 would: the engine's StepStarted is the fault hook. */
-    static final String HALT_BEFORE = "qubix.test.haltBefore";
-
     public static void main(String[] args) {
       try {
-        String haltBefore = System.getProperty(HALT_BEFORE);
-        Appliance a = Qubix.appliance("tiny").withFlake(Path.of(args[0])).withBackend("microvm").withStateDir(Path.of(args[1]))
-            .withListener(e -> {
-              if (e instanceof ProgressEvent.StepStarted s && s.step().equals(haltBefore)) {
-                Runtime.getRuntime().halt(137);
-              }
-            });
+        Appliance a = TinyGuest.appliance(Path.of(args[0]), Path.of(args[1])).withListener(Faults.haltBeforeProperty());
         if (args.length > 2) {
           AtomicBoolean said = new AtomicBoolean();
           a = a.withLockWait(Duration.ofSeconds(Long.parseLong(args[2]))).withListener(e -> {
