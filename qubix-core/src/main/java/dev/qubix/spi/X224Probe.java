@@ -2,7 +2,6 @@ package dev.qubix.spi;
 
 import dev.qubix.Endpoint;
 import dev.qubix.OperationTimeoutException;
-import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import java.io.IOException;
 import java.io.InputStream;
