@@ -75,8 +75,8 @@ public final class Appliance {
 
   /** A backend by name ("microvm", "hyperv"); default: {@code qubix.backend}, {@code $QUBIX_BACKEND}, else the best available. */
   public Appliance withBackend(String name) {
-    if (name != null && !dev.qubix.manifest.internal.MachineValidator.NAME.matcher(name).matches()) {
-      throw new ConfigurationException("backend name '" + dev.qubix.manifest.internal.MachineValidator.printable(name)
+    if (name != null && !dev.qubix.manifest.internal.Names.isValid(name)) {
+      throw new ConfigurationException("backend name '" + dev.qubix.manifest.internal.Names.printable(name)
           + "' is not valid: use a backend name such as microvm or hyperv (qubixctl backends lists them)");
     }
     return new Appliance(machine, flake, name, stateDir, manifestFile, overrides, listener, timeout, lockWait,
