@@ -1,7 +1,6 @@
 package dev.qubix.nix;
 
 import dev.qubix.ManifestEvaluationException;
-import dev.qubix.NixBuildException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.manifest.FieldCursor;
