@@ -8,7 +8,7 @@ import dev.qubix.internal.PrebuiltImages;
 import dev.qubix.internal.StateDirs;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
-import dev.qubix.manifest.internal.MachineValidator;
+import dev.qubix.manifest.ManifestRules;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.HostInfo;
@@ -47,8 +47,8 @@ public final class Appliance {
 
   /** A backend by name ("microvm", "hyperv"); default: {@code qubix.backend}, {@code $QUBIX_BACKEND}, else the best available. */
   public Appliance withBackend(String name) {
-    if (name != null && !MachineValidator.NAME.matcher(name).matches()) {
-      throw new ConfigurationException("backend name '" + MachineValidator.printable(name)
+    if (name != null && !dev.qubix.manifest.internal.Names.isValid(name)) {
+      throw new ConfigurationException("backend name '" + dev.qubix.manifest.internal.Names.printable(name)
           + "' is not valid: use a backend name such as microvm or hyperv (qubixctl backends lists them)");
     }
     return new Appliance(s.withBackend(name, null));
@@ -131,7 +131,19 @@ public final class Appliance {
   public MachineManifest manifest() {
     String doc = s.manifestFile() != null ? ManifestReader.readDocument(s.manifestFile())
         : imageBuilder().manifestJson(buildContext());
-    return ManifestReader.read(doc, s.machine(), s.overrides());
+    return ManifestReader.read(doc, s.machine(), s.overrides(), backendRules());
+  }
+
+  /**
+   * The chosen backend's rules for its own manifest section, reported with core's in one error. With
+   * no usable backend there is none to ask: the manifest still reads (plan, manifest --json).
+   */
+  private ManifestRules backendRules() {
+    try {
+      return provider().manifestRules();
+    } catch (BackendUnavailableException e) {
+      return ManifestRules.NONE;
+    }
   }
 
   /** Builds the images the backend needs (one Nix process; none with a prebuilt manifest). */

@@ -1,7 +1,7 @@
 package dev.qubix;
 
 import dev.qubix.internal.BackendRegistry;
-import dev.qubix.manifest.internal.MachineValidator;
+import dev.qubix.manifest.internal.Names;
 import dev.qubix.spi.HostInfo;
 import java.util.List;
 
@@ -11,9 +11,9 @@ public final class Qubix {
 
   /** A handle on a declared machine; nothing runs yet. The name is checked now, before anything else. */
   public static Appliance appliance(String machine) {
-    if (machine == null || !MachineValidator.NAME.matcher(machine).matches()) {
-      throw new ConfigurationException("machine name '" + MachineValidator.printable(String.valueOf(machine))
-          + "' is not allowed: use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
+    if (!Names.isValid(machine)) {
+      throw new ConfigurationException("machine name '" + Names.printable(String.valueOf(machine))
+          + "' is not allowed: " + Names.RULE);
     }
     return Appliance.of(machine, HostInfo.current());
   }

@@ -78,7 +78,7 @@ public final class BackendRegistry {
 
   public static BackendProvider byName(String name, List<BackendProvider> providers) {
     return providers.stream().filter(p -> p.name().equals(name)).findFirst()
-        .orElseThrow(() -> new ConfigurationException("unknown backend '" + dev.qubix.manifest.internal.MachineValidator.printable(name) + "'; known backends: "
+        .orElseThrow(() -> new ConfigurationException("unknown backend '" + dev.qubix.manifest.internal.Names.printable(name) + "'; known backends: "
             + String.join(", ", providers.stream().map(BackendProvider::name).toList())));
   }
 }

@@ -6,14 +6,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.ManifestException;
 import dev.qubix.manifest.internal.LegacyManifest;
-import dev.qubix.manifest.internal.MachineValidator;
+import dev.qubix.ManifestException.Violation;
+import dev.qubix.manifest.internal.MachineRules;
+import dev.qubix.manifest.internal.Names;
 import dev.qubix.manifest.internal.MergePatch;
 import dev.qubix.manifest.internal.Pointers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -40,13 +44,41 @@ public final class ManifestReader {
   /**
    * Reads one machine, first applying an RFC 7396 merge patch ({@code overrides}, may be null) to
    * that machine's schemaVersion 3 object, so that an override is validated like any other value.
+   * Checks core's rules only: see {@link #read(String, String, String, ManifestRules)}.
    */
   public static MachineManifest read(String json, String machine, String overrides) {
+    return read(json, machine, overrides, ManifestRules.NONE);
+  }
+
+  /**
+   * Reads one machine as {@link #read(String, String, String)} does, and checks the backend's
+   * {@code rules} too: every problem, core's first, comes in one {@link ManifestException}.
+   */
+  public static MachineManifest read(String json, String machine, String overrides, ManifestRules rules) {
     ObjectNode v3 = machineObject(json, machine);
     if (overrides != null && !overrides.isBlank()) {
       v3 = MergePatch.apply(v3, overrides);
     }
-    return MachineValidator.validate(machine, v3, Pointers.machine(machine));
+    String pointer = Pointers.machine(machine);
+    FieldCursor fields = new FieldCursor(v3, pointer);
+    MachineManifest m = MachineRules.read(machine, fields, sections(v3, pointer));
+    List<Violation> violations = new ArrayList<>(fields.violations());
+    violations.addAll(rules.check(m));
+    if (!violations.isEmpty()) {
+      throw new ManifestException(violations);
+    }
+    return m;
+  }
+
+  /** Every top-level field core does not read, kept as written for the backend that owns it. */
+  private static Map<String, ManifestSection> sections(ObjectNode machine, String pointer) {
+    Map<String, ManifestSection> sections = new LinkedHashMap<>();
+    machine.fields().forEachRemaining(e -> {
+      if (!MachineRules.COMMON_FIELDS.contains(e.getKey())) {
+        sections.put(e.getKey(), new ManifestSection(e.getKey(), pointer + "/" + Pointers.escape(e.getKey()), e.getValue()));
+      }
+    });
+    return sections;
   }
 
   public static MachineManifest read(Path file, String machine, String overrides) {
@@ -61,7 +93,7 @@ public final class ManifestReader {
       List<String> known = new ArrayList<>();
       machines.fieldNames().forEachRemaining(known::add);
       throw new ManifestException(Pointers.machine(machine),
-          "no machine named '" + MachineValidator.printable(machine) + "' in the manifest; known machines: "
+          "no machine named '" + Names.printable(machine) + "' in the manifest; known machines: "
               + (known.isEmpty() ? "(none)" : String.join(", ", known)));
     }
     if (!node.isObject()) {

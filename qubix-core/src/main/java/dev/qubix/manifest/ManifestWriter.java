@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Locale;
 
-/** Writes a machine back as normalized schemaVersion 3 JSON (what {@code qubixctl manifest --json} prints). */
+/**
+ * Writes a machine back as normalized schemaVersion 3 JSON (what {@code qubixctl manifest --json}
+ * prints): the common fields with their defaults filled in, the sections as they were read.
+ */
 public final class ManifestWriter {
   private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -63,15 +66,9 @@ public final class ManifestWriter {
         img.put("path", i.path());
       }
     });
-    if (m.hyperv() != null) {
-      HyperVSettings h = m.hyperv();
-      ObjectNode hv = o.putObject("hyperv");
-      hv.put("vmRoot", h.vmRoot());
-      hv.put("switchName", h.switchName());
-      hv.put("generation", h.generation());
-      hv.put("secureBoot", h.secureBoot());
-      hv.put("wslDistro", h.wslDistro());
-    }
+    // a section is its backend's: written back as it was read, defaults and all left to that backend
+    m.sections().values().stream().sorted(java.util.Comparator.comparing(ManifestSection::name))
+        .forEach(s -> o.set(s.name(), s.value().deepCopy()));
     return o;
   }
 

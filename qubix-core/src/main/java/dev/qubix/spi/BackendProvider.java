@@ -1,6 +1,7 @@
 package dev.qubix.spi;
 
 import dev.qubix.Availability;
+import dev.qubix.manifest.ManifestRules;
 
 /**
  * A hypervisor backend, found through {@link java.util.ServiceLoader} or handed to
@@ -20,4 +21,12 @@ public interface BackendProvider {
 
   /** Opens the backend. Must not change anything either: {@code plan} works on unavailable backends. */
   Backend open(BackendContext context);
+
+  /**
+   * This backend's rules for a machine beyond core's: its manifest section (e.g. {@code hyperv}) and
+   * its hypervisor's limits. Checked when the manifest is read, with core's, before anything starts.
+   */
+  default ManifestRules manifestRules() {
+    return ManifestRules.NONE;
+  }
 }

@@ -2,6 +2,8 @@ package dev.qubix.hyperv;
 
 import dev.qubix.hyperv.internal.HyperVBackend;
 import dev.qubix.Availability;
+import dev.qubix.hyperv.internal.HyperVManifestRules;
+import dev.qubix.manifest.ManifestRules;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendProvider;
@@ -57,5 +59,11 @@ public final class HyperVBackendProvider implements BackendProvider {
   @Override
   public Backend open(BackendContext context) {
     return new HyperVBackend(context);
+  }
+
+  /** The {@code hyperv} section (vmRoot, switchName, generation, secureBoot, wslDistro) and 2 MiB memory pages. */
+  @Override
+  public ManifestRules manifestRules() {
+    return HyperVManifestRules.INSTANCE;
   }
 }

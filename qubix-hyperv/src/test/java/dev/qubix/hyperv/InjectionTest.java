@@ -93,7 +93,8 @@ class InjectionTest {
         for (String value : field.equals("/hyperv/vmRoot") ? List.of(hostile, "C:\\" + hostile) : List.of(hostile)) {
           MachineManifest m;
           try {
-            m = ManifestReader.read(Fixtures.DHCP, "spotibox", patch(field, value));
+            // read as the engine reads for this backend: core's rules and the hyperv section's
+            m = ManifestReader.read(Fixtures.DHCP, "spotibox", patch(field, value), new HyperVBackendProvider().manifestRules());
           } catch (ManifestException e) {
             assertThat(e.getMessage()).as("message for %s", field).contains("/machines/spotibox" + field);
             rejected++;

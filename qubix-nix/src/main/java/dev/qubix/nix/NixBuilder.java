@@ -1,9 +1,9 @@
 package dev.qubix.nix;
 
 import dev.qubix.ManifestEvaluationException;
-import dev.qubix.NixBuildException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.CommandResult;
+import dev.qubix.manifest.FieldCursor;
 import dev.qubix.manifest.ImageRef;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.nix.internal.BuildOutputs;
@@ -43,6 +43,8 @@ import java.util.regex.Pattern;
 public final class NixBuilder implements ImageBuilder {
   /** The flake output holding the manifest of every machine. */
   public static final String MANIFEST_ATTRIBUTE = "qubix-manifest-json";
+  /** The Hyper-V backend's rule for hyperv.wslDistro (and nix/lib/manifest.nix's namePattern). */
+  private static final Pattern WSL_DISTRO = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
   @Override
   public String manifestJson(BuildContext context) {
@@ -65,7 +67,7 @@ public final class NixBuilder implements ImageBuilder {
     Path flake = context.flake();
     String key = FlakeHash.cachedIn(context.stateDir().resolve("cache")).key(flake);
     NixCommand nix = NixCommand.forHost(context.host(), flake,
-        machine.hypervSettings().map(h -> h.wslDistro()));
+        manifestDistro(machine));
     List<ImageRef> wanted = new ArrayList<>();
     for (String k : imageKeys.stream().sorted().toList()) {
       machine.image(k).ifPresent(wanted::add);
@@ -207,5 +209,20 @@ public final class NixBuilder implements ImageBuilder {
 
   private static String source(Path flake) {
     return flake.toAbsolutePath().normalize().toString();
+  }
+
+  /**
+   * The WSL distribution the machine names ({@code hyperv.wslDistro}), where Nix runs on Windows.
+   * The section is the Hyper-V backend's; this one field becomes a {@code wsl.exe -d} argument, so
+   * it is held to the backend's rule here too, whichever rules the manifest was read with.
+   */
+  private static Optional<String> manifestDistro(MachineManifest machine) {
+    return machine.section("hyperv").flatMap(section -> {
+      FieldCursor hyperv = section.cursor();
+      Optional<String> distro = hyperv.get("wslDistro").optionalText(WSL_DISTRO.asMatchPredicate(),
+          "is not a WSL distribution name");
+      hyperv.throwIfInvalid();
+      return distro;
+    });
   }
 }

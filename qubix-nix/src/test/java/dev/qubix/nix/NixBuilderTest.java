@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.ConfigurationException;
 import dev.qubix.ManifestEvaluationException;
-import dev.qubix.NixBuildException;
 import dev.qubix.OperationTimeoutException;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.exec.ProcessCommandRunner;

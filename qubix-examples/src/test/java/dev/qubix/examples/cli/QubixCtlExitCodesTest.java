@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.ManifestEvaluationException;
 import dev.qubix.ManifestException;
-import dev.qubix.NixBuildException;
+import dev.qubix.nix.NixBuildException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -284,7 +284,7 @@ public final class HyperVBackend implements Backend {
   /** Writes the .rdp file into the VM folder; returns its Windows path (what mstsc gets). */
   public String writeRdpFile(MachineManifest m, Endpoint endpoint) {
     String rdp = HyperVPaths.of(m).rdpFile();
-    Path local = onWindows() ? Path.of(rdp) : Path.of(WslPaths.toLinux(rdp, m.hyperv().wslDistro()).linuxPath());
+    Path local = onWindows() ? Path.of(rdp) : Path.of(WslPaths.toLinux(rdp, HyperVSettings.require(m).wslDistro()).linuxPath());
     RdpClients.writeRdpFile(local, m, endpoint);
     return rdp;
   }
@@ -302,8 +302,8 @@ public final class HyperVBackend implements Backend {
     if (WslPaths.distroOf(file).isPresent() || file.matches("^[A-Za-z]:\\\\.*")) {
       return file;
     }
-    String distro = context.host().wsl() ? context.host().getenv("WSL_DISTRO_NAME").orElse(m.hyperv().wslDistro())
-        : m.hyperv().wslDistro();
+    String distro = context.host().wsl() ? context.host().getenv("WSL_DISTRO_NAME").orElse(HyperVSettings.require(m).wslDistro())
+        : HyperVSettings.require(m).wslDistro();
     return WslPaths.toWindows(distro, file);
   }
 }

@@ -9,7 +9,7 @@ public record HyperVPaths(String vmRoot, String vmName) {
   public static final String IMAGES = "images";
 
   public static HyperVPaths of(MachineManifest m) {
-    return new HyperVPaths(trim(m.hyperv().vmRoot()), m.vmName());
+    return new HyperVPaths(trim(HyperVSettings.require(m).vmRoot()), m.vmName());
   }
 
   public String vmDir() {

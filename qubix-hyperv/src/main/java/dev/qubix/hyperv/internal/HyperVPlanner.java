@@ -48,7 +48,7 @@ public final class HyperVPlanner {
    * own DHCP subnet), so static mode with the default name means the internal switch {@code <host>-nat}.
    */
   public static String switchName(MachineManifest m) {
-    String configured = m.hyperv().switchName();
+    String configured = HyperVSettings.require(m).switchName();
     if (m.network().isStatic() && DEFAULT_SWITCH.equalsIgnoreCase(configured)) {
       return m.hostName() + "-nat";
     }
@@ -57,7 +57,7 @@ public final class HyperVPlanner {
 
   /** Whether the scripts look the switch up by the Default Switch's fixed ID rather than by name. */
   public static boolean usesDefaultSwitch(MachineManifest m) {
-    return !m.network().isStatic() && DEFAULT_SWITCH.equalsIgnoreCase(m.hyperv().switchName());
+    return !m.network().isStatic() && DEFAULT_SWITCH.equalsIgnoreCase(HyperVSettings.require(m).switchName());
   }
 
   /** The parameters of recreate.ps1, {@code steps} included. */
@@ -83,8 +83,9 @@ public final class HyperVPlanner {
     if (m.homeDisk().enable()) {
       p.put("homeSizeBytes", m.homeDisk().sizeMiB() << 20);
     }
-    p.put("generation", m.hyperv().generation());
-    p.put("secureBoot", m.hyperv().secureBoot());
+    HyperVSettings hyperv = HyperVSettings.require(m);
+    p.put("generation", hyperv.generation());
+    p.put("secureBoot", hyperv.secureBoot());
     p.put("cpuCount", m.cpuCount());
     p.put("memoryStartupBytes", m.memoryStartup().bytes());
     p.put("memoryMinimumBytes", Math.min(GIB, m.memoryStartup().bytes()));
@@ -151,9 +152,10 @@ public final class HyperVPlanner {
             + m.homeDisk().sizeMiB() + " MiB" + (host.known() ? "" : " unless it exists (then it is kept)")});
       }
     }
-    steps.add(new String[] {"create-vm", "create the VM " + m.vmName() + ": generation " + m.hyperv().generation() + ", "
+    HyperVSettings hyperv = HyperVSettings.require(m);
+    steps.add(new String[] {"create-vm", "create the VM " + m.vmName() + ": generation " + hyperv.generation() + ", "
         + m.cpuCount() + " CPU, dynamic memory " + m.memoryStartup() + " up to " + m.maxMemory() + ", Secure Boot "
-        + (m.hyperv().secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
+        + (hyperv.secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
         + ", checkpoints off, shut down with the host, switch '" + sw + "'" + (usesDefaultSwitch(m) ? " (found by its ID)" : "")
         + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
     steps.add(new String[] {"start", "start " + m.vmName()});
@@ -257,11 +259,12 @@ public final class HyperVPlanner {
 
   /** The manifest fields this backend cannot work without, checked before anything runs. */
   public static void requireHyperV(MachineManifest m) {
-    if (m.hyperv() == null) {
-      throw new ManifestException(m.pointer() + "/hyperv", "missing: the hyperv backend needs vmRoot, switchName, "
-          + "generation, secureBoot and wslDistro");
+    List<ManifestException.Violation> broken = HyperVManifestRules.INSTANCE.check(m);
+    if (!broken.isEmpty()) {
+      // a manifest read without this backend's rules: they still hold before anything runs
+      throw new ManifestException(broken);
     }
-    if (m.hyperv().vmRoot() == null) {
+    if (HyperVSettings.require(m).vmRoot() == null) {
       throw new ManifestException(m.pointer() + "/hyperv/vmRoot", "missing: the folder for Qubix's VMs, e.g. C:\\HyperV\\Qubix");
     }
     if (m.network().isStatic() && WSL_SWITCH.matcher(switchName(m)).matches()) {

@@ -1,5 +1,6 @@
-package dev.qubix;
+package dev.qubix.nix;
 
+import dev.qubix.QubixException;
 import java.util.List;
 
 /** {@code nix build} failed. Carries the exit code, what was built, and the last lines of its log. */
