@@ -1,7 +1,7 @@
 /** Qubix core: the public API, manifest records, backend SPI, process runner and progress events. */
 module dev.qubix.core {
   requires transitive org.slf4j;
-  requires transitive com.fasterxml.jackson.databind;
+  requires com.fasterxml.jackson.databind;
   requires jakarta.json;
 
   exports dev.qubix;

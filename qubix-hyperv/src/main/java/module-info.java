@@ -1,6 +1,7 @@
 /** The Hyper-V backend: static PowerShell scripts with base64-JSON parameters, differencing disks, NAT switch. */
 module dev.qubix.hyperv {
   requires dev.qubix.core;
+  requires com.fasterxml.jackson.databind;
   requires com.sun.jna;
   requires com.sun.jna.platform;
 

@@ -9,6 +9,7 @@ import dev.qubix.internal.StateDirs;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
 import dev.qubix.manifest.ManifestRules;
+import dev.qubix.manifest.Overrides;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.BuildContext;
 import dev.qubix.spi.HostInfo;
@@ -72,9 +73,12 @@ public final class Appliance {
     return new Appliance(s.withManifestFile(Objects.requireNonNull(file, "manifest").toAbsolutePath()));
   }
 
-  /** An RFC 7396 JSON merge patch applied to this machine's manifest before validation, e.g. {@code {"cpuCount":4}}. */
+  /**
+   * An RFC 7396 JSON merge patch applied to this machine's manifest before validation, e.g.
+   * {@code {"cpuCount":4}}. Parsed now: a patch that is not a JSON object is refused here.
+   */
   public Appliance withOverrides(String mergePatch) {
-    return new Appliance(s.withOverrides(mergePatch));
+    return new Appliance(s.withOverrides(Overrides.parse(mergePatch)));
   }
 
   public Appliance withListener(dev.qubix.event.ProgressListener l) {

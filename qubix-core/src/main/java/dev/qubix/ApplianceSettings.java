@@ -1,6 +1,7 @@
 package dev.qubix;
 
 import dev.qubix.event.ProgressListener;
+import dev.qubix.manifest.Overrides;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.ImageBuilder;
@@ -13,7 +14,7 @@ import java.util.List;
  * changed. {@code backend} is a name, {@code provider} a backend handed in directly (tests).
  */
 record ApplianceSettings(String machine, Path flake, String backend, BackendProvider provider, Path stateDir,
-    Path manifestFile, String overrides, ProgressListener listener, Duration timeout, Duration lockWait,
+    Path manifestFile, Overrides overrides, ProgressListener listener, Duration timeout, Duration lockWait,
     ImageBuilder imageBuilder, List<String> nixOptions, HostInfo host) {
 
   ApplianceSettings {
@@ -21,7 +22,7 @@ record ApplianceSettings(String machine, Path flake, String backend, BackendProv
   }
 
   static ApplianceSettings defaults(String machine, HostInfo host) {
-    return new ApplianceSettings(machine, null, null, null, null, null, null, ProgressListener.NONE,
+    return new ApplianceSettings(machine, null, null, null, null, null, Overrides.NONE, ProgressListener.NONE,
         Duration.ofMinutes(60), Instance.DEFAULT_LOCK_WAIT, null, List.of(), host);
   }
 
@@ -45,7 +46,7 @@ record ApplianceSettings(String machine, Path flake, String backend, BackendProv
         lockWait, imageBuilder, nixOptions, host);
   }
 
-  ApplianceSettings withOverrides(String v) {
+  ApplianceSettings withOverrides(Overrides v) {
     return new ApplianceSettings(machine, flake, backend, provider, stateDir, manifestFile, v, listener, timeout,
         lockWait, imageBuilder, nixOptions, host);
   }

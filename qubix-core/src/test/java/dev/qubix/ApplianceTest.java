@@ -105,6 +105,16 @@ class ApplianceTest {
   }
 
   @Test
+  void overridesAreParsedOnceWhenGivenSoABadPatchIsRefusedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> box().withOverrides("{\"cpuCount\": 4}{")).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("overrides are not valid JSON");
+    assertThatThrownBy(() -> box().withOverrides("[".repeat(100_000))).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("too deeply nested");
+    assertThat(backend.calls).isEmpty();
+    assertThat(tmp.resolve("state")).doesNotExist();
+  }
+
+  @Test
   void invalidMachineNameIsRejectedBeforeAnythingRuns() {
     assertThatThrownBy(() -> Qubix.appliance("../etc")).isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("'../etc' is not allowed");

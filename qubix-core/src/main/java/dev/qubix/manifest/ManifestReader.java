@@ -9,7 +9,6 @@ import dev.qubix.manifest.internal.LegacyManifest;
 import dev.qubix.ManifestException.Violation;
 import dev.qubix.manifest.internal.MachineRules;
 import dev.qubix.manifest.internal.Names;
-import dev.qubix.manifest.internal.MergePatch;
 import dev.qubix.manifest.internal.Pointers;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,9 +54,14 @@ public final class ManifestReader {
    * {@code rules} too: every problem, core's first, comes in one {@link ManifestException}.
    */
   public static MachineManifest read(String json, String machine, String overrides, ManifestRules rules) {
+    return read(json, machine, Overrides.parse(overrides), rules);
+  }
+
+  /** As {@link #read(String, String, String, ManifestRules)}, with overrides parsed once beforehand. */
+  public static MachineManifest read(String json, String machine, Overrides overrides, ManifestRules rules) {
     ObjectNode v3 = machineObject(json, machine);
-    if (overrides != null && !overrides.isBlank()) {
-      v3 = MergePatch.apply(v3, overrides);
+    if (overrides.patch().isPresent()) {
+      v3 = overrides.patch().get().apply(v3);
     }
     String pointer = Pointers.machine(machine);
     FieldCursor fields = new FieldCursor(v3, pointer);
@@ -86,7 +90,7 @@ public final class ManifestReader {
   }
 
   /** The machine's object in schemaVersion 3 form (a schemaVersion 2 document is converted). */
-  public static ObjectNode machineObject(String json, String machine) {
+  private static ObjectNode machineObject(String json, String machine) {
     ObjectNode machines = machines(parse(json));
     JsonNode node = machines.get(machine);
     if (node == null) {

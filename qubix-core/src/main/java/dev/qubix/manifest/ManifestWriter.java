@@ -15,8 +15,16 @@ public final class ManifestWriter {
 
   private ManifestWriter() {}
 
-  /** The machine object alone (as under {@code /machines/<name>}). */
-  public static ObjectNode toJson(MachineManifest m) {
+  /** The machine object alone (as under {@code /machines/<name>}), as indented JSON text. */
+  public static String toJson(MachineManifest m) {
+    try {
+      return JSON.writeValueAsString(machineNode(m));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ObjectNode machineNode(MachineManifest m) {
     ObjectNode o = JSON.createObjectNode();
     o.put("hostName", m.hostName());
     o.put("vmName", m.vmName());
@@ -76,7 +84,7 @@ public final class ManifestWriter {
   public static String toDocument(MachineManifest m) {
     ObjectNode root = JSON.createObjectNode();
     root.put("schemaVersion", ManifestReader.SCHEMA_VERSION);
-    root.putObject("machines").set(m.name(), toJson(m));
+    root.putObject("machines").set(m.name(), machineNode(m));
     try {
       return JSON.writeValueAsString(root);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

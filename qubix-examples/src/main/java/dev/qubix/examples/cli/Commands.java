@@ -61,6 +61,14 @@ final class Commands {
       }
     }
 
+    static Object parseJson(String text) {
+      try {
+        return JSON.readTree(text);
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
     void printStatus(String machine, Optional<InstanceStatus> s) {
       if (top.json) {
         printJson(statusJson(machine, s));
@@ -298,7 +306,7 @@ final class Commands {
     public Integer call() {
       MachineManifest m = appliance(machine).manifest();
       if (top.json) {
-        printJson(ManifestWriter.toJson(m));
+        printJson(parseJson(ManifestWriter.toJson(m)));
       } else {
         print(m.name() + " (" + m.mode().name().toLowerCase(Locale.ROOT) + "): VM " + m.vmName() + ", host " + m.hostName());
         print("  cpu " + m.cpuCount() + ", memory " + m.memoryStartup() + " (max " + m.maxMemory() + ")");
