@@ -6,6 +6,7 @@ import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * One writer per VM across processes: an OS file lock on {@code <stateDir>/locks/<vm>.lock}. The
@@ -38,45 +40,37 @@ public final class ApplianceLock implements AutoCloseable {
   public static ApplianceLock acquire(Path stateDir, String vmName, String operation, Duration wait,
       ProgressListener listener) {
     Path file = stateDir.resolve("locks").resolve(vmName + ".lock");
-    long start = System.nanoTime();
     try {
       PrivateFiles.directories(stateDir, file.getParent());
       FileChannel ch = PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       try {
-        while (true) {
-          FileLock l = tryLock(ch);
-          if (l != null) {
-            describeHolder(ch, operation);
-            return new ApplianceLock(ch, l);
-          }
-          Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
-          if (elapsed.compareTo(wait) >= 0) {
-            String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
-            throw new LockedException(vmName + " is being changed by another Qubix process ("
-                + (holder.isEmpty() ? "unknown holder" : holder) + "); waited " + wait.toSeconds()
-                + " s. Wait for it to finish, or stop that process.", pid(holder));
-          }
-          ProgressListener.safely(listener, new ProgressEvent.Waiting("lock on " + vmName, elapsed, wait));
-          Thread.sleep(100);
+        Optional<FileLock> l = new Await(listener).until("lock on " + vmName, wait, Await.EVERY, () -> tryLock(ch));
+        if (l.isEmpty()) {
+          String holder = Files.readString(file, StandardCharsets.UTF_8).strip();
+          throw new LockedException(vmName + " is being changed by another Qubix process ("
+              + (holder.isEmpty() ? "unknown holder" : holder) + "); waited " + wait.toSeconds()
+              + " s. Wait for it to finish, or stop that process.", pid(holder));
         }
-      } catch (RuntimeException | InterruptedException e) {
+        describeHolder(ch, operation);
+        return new ApplianceLock(ch, l.get());
+      } catch (RuntimeException | IOException e) {
         ch.close();
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          throw new QubixException("interrupted while waiting for the lock on " + vmName, e);
-        }
-        throw (RuntimeException) e;
+        throw e;
       }
     } catch (IOException e) {
       throw new QubixException("cannot lock " + file + ": " + e.getMessage(), e);
+    } catch (UncheckedIOException e) {
+      throw new QubixException("cannot lock " + file + ": " + e.getCause().getMessage(), e);
     }
   }
 
-  private static FileLock tryLock(FileChannel ch) throws IOException {
+  private static Optional<FileLock> tryLock(FileChannel ch) {
     try {
-      return ch.tryLock(LOCK_POSITION, 1, false);
+      return Optional.ofNullable(ch.tryLock(LOCK_POSITION, 1, false));
     } catch (OverlappingFileLockException e) {
-      return null; // another thread of this JVM holds it: wait like any other process would
+      return Optional.empty(); // another thread of this JVM holds it: wait like any other process would
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

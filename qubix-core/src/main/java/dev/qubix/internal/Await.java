@@ -15,7 +15,8 @@ import java.util.function.Supplier;
  * graceful-then-forced shutdown).
  */
 public final class Await {
-  static final Duration EVERY = Duration.ofMillis(100);
+  /** How often a condition is asked, unless the caller says otherwise. */
+  public static final Duration EVERY = Duration.ofMillis(100);
 
   private final ProgressListener listener;
 

@@ -90,7 +90,7 @@ class ReliabilityTest {
       assertThat(shortWait.waitFor(4, TimeUnit.MINUTES)).isTrue();
       String b1 = Files.readString(scratch.resolve("b1.log"));
       assertThat(shortWait.exitValue()).as(b1).isEqualTo(1);
-      assertThat(b1).contains("LockedException: tiny is being changed by another Qubix process (pid " + a.pid() + ", recreate since");
+      assertThat(b1).contains("LockedException: qubix-tiny is being changed by another Qubix process (pid " + a.pid() + ", recreate since");
 
       // long wait: B waits while A holds the lock, then recreates
       Process longWait = ChildJvm.start(RecreateMain.class, List.of(flake.toString(), state.toString(), "120"), scratch.resolve("b2.log"));

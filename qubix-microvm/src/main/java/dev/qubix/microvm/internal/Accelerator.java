@@ -4,15 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qubix.exec.Command;
-import dev.qubix.exec.CommandRunner;
-import dev.qubix.spi.HostInfo;
+import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.PrivateFiles;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +29,16 @@ import org.slf4j.LoggerFactory;
 public final class Accelerator {
   private static final Logger LOG = LoggerFactory.getLogger(Accelerator.class);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration POLL = Duration.ofMillis(50);
+
+  private static boolean biosDone(Path out) {
+    try {
+      return Files.readString(out, StandardCharsets.ISO_8859_1).contains(BIOS_DONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A working KVM finishes SeaBIOS's POST in well under a second; TCG needs about 0.3 s. */
   private static final long PROBE_SECONDS = 5;
   private static final String BIOS_DONE = "No bootable device";
@@ -35,12 +47,12 @@ public final class Accelerator {
 
   private Accelerator() {}
 
-  public static String choose(HostInfo host, CommandRunner runner, String qemu, Path cacheDir) {
-    return choose(host, runner, qemu, cacheDir, Path.of("/dev/kvm"));
+  public static String choose(BackendContext context, String qemu, Path cacheDir) {
+    return choose(context, qemu, cacheDir, Path.of("/dev/kvm"));
   }
 
-  static String choose(HostInfo host, CommandRunner runner, String qemu, Path cacheDir, Path kvm) {
-    String forced = host.getenv("QUBIX_QEMU_ACCEL").map(s -> s.strip().toLowerCase(Locale.ROOT)).orElse("");
+  static String choose(BackendContext context, String qemu, Path cacheDir, Path kvm) {
+    String forced = context.host().getenv("QUBIX_QEMU_ACCEL").map(s -> s.strip().toLowerCase(Locale.ROOT)).orElse("");
     if (forced.equals("kvm") || forced.equals("tcg")) {
       return forced;
     }
@@ -56,7 +68,7 @@ public final class Accelerator {
           return cached.path("accel").asText();
         }
       }
-      Probe result = kvmBoots(runner, qemu, cacheDir);
+      Probe result = kvmBoots(context, qemu, cacheDir);
       ObjectNode out = JSON.createObjectNode().put("key", key).put("accel", result.works() ? "kvm" : "tcg")
           .put("reason", result.reason());
       Path tmp = Files.createTempFile(cacheDir, "kvm-probe", ".tmp");
@@ -78,42 +90,32 @@ public final class Accelerator {
    * default CPU model (e.g. CPUID.01H:ECX.pni) and SeaBIOS alone takes seconds; where KVM aborts
    * ("failed to set MSR"), QEMU exits. Either way: TCG, decided as soon as the sign appears.
    */
-  static Probe kvmBoots(CommandRunner runner, String qemu, Path dir) throws IOException {
+  static Probe kvmBoots(BackendContext context, String qemu, Path dir) throws IOException {
     PrivateFiles.directory(dir);
     Path out = Files.createTempFile(dir, "kvm-probe", ".log");
     StringBuffer said = new StringBuffer();
-    Process p = runner.start(Command.of(qemu, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
+    Process p = context.runner().start(Command.of(qemu, "-accel", "kvm", "-nodefaults", "-display", "none", "-no-reboot",
         "-m", "64", "-chardev", "file,id=dbg,path=" + out, "-device", "isa-debugcon,iobase=0x402,chardev=dbg")
         .onStdout(l -> said.append(l).append('\n')).onStderr(l -> said.append(l).append('\n')));
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROBE_SECONDS);
-      Probe result = null;
-      while (result == null) {
+      Probe result = context.await("the KVM probe", Duration.ofSeconds(PROBE_SECONDS), POLL, () -> {
         boolean alive = p.isAlive();
-        // an exited QEMU's message reaches the runner's line handlers just after it ends
-        for (int i = 0; !alive && said.length() == 0 && i < 20; i++) {
-          Thread.sleep(50);
+        if (!alive) {
+          // an exited QEMU's message reaches the runner's line handlers just after it ends
+          context.await("QEMU's last words", Duration.ofSeconds(1), POLL, () -> said.length() > 0 ? Optional.of(true) : Optional.empty());
         }
-        String bios = Files.readString(out, StandardCharsets.ISO_8859_1);
         String qemuSaid = said.toString().strip();
         String firstLine = qemuSaid.lines().findFirst().orElse("");
         if (qemuSaid.contains(MISSING_FEATURE)) {
-          result = new Probe(false, firstLine);
-        } else if (!alive) {
-          result = new Probe(false, "QEMU exited under KVM: " + firstLine);
-        } else if (bios.contains(BIOS_DONE)) {
-          result = new Probe(true, "SeaBIOS finished its POST under KVM");
-        } else if (System.nanoTime() > deadline) {
-          result = new Probe(false, "SeaBIOS did not finish under KVM within " + PROBE_SECONDS + " s");
-        } else {
-          Thread.sleep(50);
+          return Optional.of(new Probe(false, firstLine));
         }
-      }
+        if (!alive) {
+          return Optional.of(new Probe(false, "QEMU exited under KVM: " + firstLine));
+        }
+        return biosDone(out) ? Optional.of(new Probe(true, "SeaBIOS finished its POST under KVM")) : Optional.empty();
+      }).orElse(new Probe(false, "SeaBIOS did not finish under KVM within " + PROBE_SECONDS + " s"));
       LOG.info("KVM probe: {} ({})", result.works() ? "KVM works" : "using TCG", result.reason());
       return result;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new Probe(false, "interrupted");
     } finally {
       p.destroyForcibly();
       try {

@@ -71,7 +71,7 @@ final class QemuProcess {
     int port = context.ports(m.vmName()).ensureRdp();
     context.ports(m.vmName()).requireFree(m.vmName(), port);
     rotateSerialLog();
-    String accel = Accelerator.choose(context.host(), context.runner(), tools.qemu(), context.stateDir().resolve("cache"));
+    String accel = Accelerator.choose(context, tools.qemu(), context.stateDir().resolve("cache"));
     boolean home = m.homeDisk().enable() && Files.exists(f.home());
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
     try {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
+import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.HostInfo;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The KVM probe decides from a real QEMU process, never hangs, and runs once per host. */
 class AcceleratorTest {
   private static final CommandRunner LOCAL = CommandRunner.local();
+  private static final HostInfo LINUX_HOST = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
   @TempDir Path dir;
+
+  private BackendContext ctx(HostInfo host, CommandRunner runner) {
+    return BackendContext.of(dir, runner, e -> { }, host, java.time.Duration.ofMinutes(1));
+  }
   /** Sees every process the probe starts: it must go through the context's runner. */
   final List<Command> started = new CopyOnWriteArrayList<>();
   final CommandRunner runner = new CommandRunner() {
@@ -39,7 +45,7 @@ class AcceleratorTest {
   void overrideSkipsTheProbe() {
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of("QUBIX_QEMU_ACCEL", "TCG"));
 
-    assertThat(Accelerator.choose(host, LOCAL, "/nonexistent/qemu", dir.resolve("cache"))).isEqualTo("tcg");
+    assertThat(Accelerator.choose(ctx(host, LOCAL), "/nonexistent/qemu", dir.resolve("cache"))).isEqualTo("tcg");
     assertThat(dir.resolve("cache")).doesNotExist();
   }
 
@@ -48,7 +54,7 @@ class AcceleratorTest {
     Path hanging = script("hangs", "exec sleep 120");
 
     long start = System.nanoTime();
-    Accelerator.Probe probe = Accelerator.kvmBoots(LOCAL, hanging.toString(), dir.resolve("cache"));
+    Accelerator.Probe probe = Accelerator.kvmBoots(ctx(LINUX_HOST, LOCAL), hanging.toString(), dir.resolve("cache"));
 
     assertThat(probe.works()).isFalse();
     assertThat(probe.reason()).contains("did not finish under KVM within 5 s");
@@ -59,7 +65,7 @@ class AcceleratorTest {
   void aQemuThatAbortsUnderKvmMeansTcgAndSaysWhy() throws Exception {
     Path aborting = script("aborts", "echo 'qemu-system-x86_64: error: failed to set MSR 0x38d to 0x0' >&2; exit 1");
 
-    Accelerator.Probe probe = Accelerator.kvmBoots(LOCAL, aborting.toString(), dir.resolve("cache"));
+    Accelerator.Probe probe = Accelerator.kvmBoots(ctx(LINUX_HOST, LOCAL), aborting.toString(), dir.resolve("cache"));
 
     assertThat(probe.works()).isFalse();
     assertThat(probe.reason()).isEqualTo("QEMU exited under KVM: qemu-system-x86_64: error: failed to set MSR 0x38d to 0x0");
@@ -77,9 +83,9 @@ class AcceleratorTest {
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
 
     // when the accelerator is chosen twice
-    String first = Accelerator.choose(host, runner, qemu.toString(), cache, kvm);
+    String first = Accelerator.choose(ctx(host, runner), qemu.toString(), cache, kvm);
     String json = Files.readString(cache.resolve("kvm-probe.json"));
-    String second = Accelerator.choose(host, runner, qemu.toString(), cache, kvm);
+    String second = Accelerator.choose(ctx(host, runner), qemu.toString(), cache, kvm);
 
     // then KVM, from one probe, cached with its reason and the binary
     assertThat(first).isEqualTo("kvm");
@@ -101,10 +107,10 @@ class AcceleratorTest {
     Path qemu = script("aborts", "echo started >> '" + starts + "'; echo 'failed to set MSR' >&2; exit 1");
     Path cache = dir.resolve("cache");
     HostInfo host = new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of());
-    assertThat(Accelerator.choose(host, runner, qemu.toString(), cache, kvm)).isEqualTo("tcg");
+    assertThat(Accelerator.choose(ctx(host, runner), qemu.toString(), cache, kvm)).isEqualTo("tcg");
 
     assertThat(qemu.toFile().setLastModified(qemu.toFile().lastModified() - 60_000)).isTrue();
-    assertThat(Accelerator.choose(host, runner, qemu.toString(), cache, kvm)).isEqualTo("tcg");
+    assertThat(Accelerator.choose(ctx(host, runner), qemu.toString(), cache, kvm)).isEqualTo("tcg");
 
     assertThat(Files.readAllLines(starts)).as("one probe per QEMU binary version").hasSize(2);
   }
@@ -114,7 +120,7 @@ class AcceleratorTest {
     Path starts = dir.resolve("starts");
     Path qemu = script("boots", "echo started >> '" + starts + "'; exit 1");
 
-    String accel = Accelerator.choose(new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of()), LOCAL, qemu.toString(),
+    String accel = Accelerator.choose(ctx(new HostInfo(HostInfo.Os.LINUX, "amd64", false, Map.of()), LOCAL), qemu.toString(),
         dir.resolve("cache"), dir.resolve("no-kvm"));
 
     assertThat(accel).isEqualTo("tcg");

@@ -1,0 +1,132 @@
+package dev.qubix.microvm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qubix.Operation;
+import dev.qubix.Plan;
+import dev.qubix.Step;
+import dev.qubix.manifest.ImageFormat;
+import dev.qubix.manifest.MachineManifest;
+import dev.qubix.manifest.ManifestReader;
+import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.BackendPlan.Action;
+import dev.qubix.spi.Image;
+import dev.qubix.spi.ImageSet;
+import dev.qubix.spi.PlanRequest;
+import dev.qubix.testing.TestManifest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The microvm plans, pure and golden: what each operation does in each state of the VM folder. The
+ * golden files under src/test/resources/dev/qubix/microvm/golden/ are the specification; after an
+ * intended change, regenerate them with -Dqubix.golden.update=true and review the diff.
+ */
+class MicrovmPlannerTest {
+  private static final Path GOLDEN = Path.of("src/test/resources/dev/qubix/microvm/golden");
+  private static final VmFiles FILES = new VmFiles(Path.of("/state/qubix-box"));
+  private static final String STORE = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-box-microvm";
+
+  private static final MicrovmPlanner.VmView FRESH = new MicrovmPlanner.VmView(FILES, false, false, false, Optional.empty());
+  private static final MicrovmPlanner.VmView EXISTING = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123));
+
+  /** Records which action each step was given, so the test sees that every step is bound to its own. */
+  private static final class Recorder implements MicrovmPlanner.Actions {
+    final List<String> ran = new ArrayList<>();
+
+    private Action named(String name) {
+      return () -> ran.add(name);
+    }
+
+    public Action preflight() { return named("preflight"); }
+    public Action stopOld() { return named("stopOld"); }
+    public Action clean() { return named("clean"); }
+    public Action systemDisk() { return named("systemDisk"); }
+    public Action homeDisk() { return named("homeDisk"); }
+    public Action secret() { return named("secret"); }
+    public Action port() { return named("port"); }
+    public Action start() { return named("start"); }
+    public Action waitRunning() { return named("waitRunning"); }
+    public Action startExisting() { return named("startExisting"); }
+    public Action stop(Duration grace) { return named("stop " + grace.toSeconds() + " s"); }
+    public Action remove(boolean purge) { return named(purge ? "remove everything" : "remove"); }
+  }
+
+  private static MachineManifest box(String format, boolean home) {
+    TestManifest t = TestManifest.machine("box").withImagePackage("microvm", "box-microvm", format);
+    return ManifestReader.read((home ? t.withHomeDisk("qubix-home", 1024) : t).json(), "box");
+  }
+
+  private static ImageSet built(String format) {
+    return new ImageSet(Map.of("microvm", new Image("microvm", ImageFormat.fromJson(format).orElseThrow(), STORE, Path.of(STORE))));
+  }
+
+  private static String render(BackendPlan plan, PlanRequest r, Recorder recorder) {
+    Plan p = plan.describe(r.operation(), "microvm", r.manifest().name());
+    plan.preflight().ifPresent(Action::run);
+    plan.steps().forEach(s -> s.action().run());
+    StringBuilder sb = new StringBuilder(p.toString()).append("\n\nsteps → actions:");
+    for (int i = 0; i < p.steps().size(); i++) {
+      Step s = p.steps().get(i);
+      sb.append("\n  ").append(s.id()).append(" → ").append(recorder.ran.get(i + (plan.preflight().isPresent() ? 1 : 0)));
+    }
+    plan.preflight().ifPresent(a -> sb.append("\npreflight → ").append(recorder.ran.get(0)));
+    return sb.append('\n').toString();
+  }
+
+  private static void assertGolden(String name, PlanRequest r, MicrovmPlanner.VmView vm) throws Exception {
+    Recorder recorder = new Recorder();
+    String actual = render(MicrovmPlanner.plan(r, vm, recorder), r, recorder);
+    Path file = GOLDEN.resolve(name + ".txt");
+    if (Boolean.getBoolean("qubix.golden.update")) {
+      Files.createDirectories(GOLDEN);
+      Files.writeString(file, actual, StandardCharsets.UTF_8);
+    }
+    assertThat(file).as("golden file (create it with -Dqubix.golden.update=true)").exists();
+    assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void recreateOnAFreshFolderMakesEveryDiskTheSecretAndAPort() throws Exception {
+    assertGolden("recreate-fresh", PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2")), FRESH);
+  }
+
+  @Test
+  void recreateOfAnExistingVmStopsItFirstAndKeepsHomeSecretAndPort() throws Exception {
+    assertGolden("recreate-existing", PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2")), EXISTING);
+  }
+
+  @Test
+  void recreateOfADirectImageBootsKernelAndInitrdAndWithoutHomeDiskPlansNone() throws Exception {
+    assertGolden("recreate-direct-no-home", PlanRequest.of(Operation.RECREATE, box("direct", false), built("direct")), FRESH);
+  }
+
+  @Test
+  void aPlanShownBeforeTheBuildNamesThePackageNixWillBuild() throws Exception {
+    assertGolden("recreate-unbuilt", PlanRequest.show(Operation.RECREATE, box("qcow2", true), ImageSet.empty()), FRESH);
+  }
+
+  @Test
+  void startStopDestroyAndPurge() throws Exception {
+    MachineManifest m = box("qcow2", true);
+    assertGolden("start", PlanRequest.of(Operation.START, m, ImageSet.empty()), EXISTING);
+    assertGolden("stop", new PlanRequest(Operation.STOP, m, ImageSet.empty(), Duration.ofSeconds(90), PlanRequest.Purpose.RUN),
+        EXISTING);
+    assertGolden("destroy", PlanRequest.of(Operation.DESTROY, m, ImageSet.empty()), EXISTING);
+    assertGolden("purge", PlanRequest.of(Operation.PURGE, m, ImageSet.empty()), EXISTING);
+  }
+
+  @Test
+  void upIsNeverPlannedByTheBackend() {
+    assertThatThrownBy(() -> PlanRequest.of(Operation.UP, box("qcow2", true), ImageSet.empty()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("decided by the engine");
+  }
+}
