@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.qubix.ManifestException;
 import dev.qubix.Plan;
+import dev.qubix.testing.Golden;
 import dev.qubix.Step;
 import dev.qubix.hyperv.internal.HostState;
 import dev.qubix.hyperv.internal.HyperVPlanner;
@@ -54,14 +55,7 @@ class HyperVPlannerTest {
   }
 
   private static void assertGolden(String name, Plan p) throws Exception {
-    Path file = GOLDEN.resolve(name + ".txt");
-    String actual = render(p);
-    if (Boolean.getBoolean("qubix.golden.update")) {
-      Files.createDirectories(GOLDEN);
-      Files.writeString(file, actual, StandardCharsets.UTF_8);
-    }
-    assertThat(file).as("golden file (create it with -Dqubix.golden.update=true)").exists();
-    assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    Golden.assertMatches(GOLDEN, name, render(p));
   }
 
   @Test

@@ -14,9 +14,8 @@ import dev.qubix.spi.BackendPlan.Action;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.PlanRequest;
+import dev.qubix.testing.Golden;
 import dev.qubix.testing.TestManifest;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,16 +81,9 @@ class MicrovmPlannerTest {
     return sb.append('\n').toString();
   }
 
-  private static void assertGolden(String name, PlanRequest r, MicrovmPlanner.VmView vm) throws Exception {
+  private static void assertGolden(String name, PlanRequest r, MicrovmPlanner.VmView vm) {
     Recorder recorder = new Recorder();
-    String actual = render(MicrovmPlanner.plan(r, vm, recorder), r, recorder);
-    Path file = GOLDEN.resolve(name + ".txt");
-    if (Boolean.getBoolean("qubix.golden.update")) {
-      Files.createDirectories(GOLDEN);
-      Files.writeString(file, actual, StandardCharsets.UTF_8);
-    }
-    assertThat(file).as("golden file (create it with -Dqubix.golden.update=true)").exists();
-    assertThat(actual).isEqualTo(Files.readString(file, StandardCharsets.UTF_8));
+    Golden.assertMatches(GOLDEN, name, render(MicrovmPlanner.plan(r, vm, recorder), r, recorder));
   }
 
   @Test
