@@ -4,9 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qubix.event.ProgressListener;
 import dev.qubix.exec.Command;
 import dev.qubix.exec.CommandResult;
 import dev.qubix.exec.CommandRunner;
+import dev.qubix.spi.BackendContext;
+import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.WslPaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,16 +106,21 @@ final class FakeHyperVHost implements CommandRunner {
     this.drives = drives;
   }
 
+  /**
+   * What a WSL user's backend gets: this host behind powershell.exe, its drives under WSL's mount
+   * root, %LOCALAPPDATA% set (so the scripts are installed on the Windows side, not in {@code stateDir}).
+   */
+  BackendContext wslContext(Path stateDir, ProgressListener listener, Duration timeout) {
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", WslPaths.DEFAULT_DISTRO,
+        "LOCALAPPDATA", Fixtures.LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", drives.toString()));
+    return BackendContext.of(stateDir, this, listener, wsl, timeout);
+  }
+
   /** Where a Windows path of this host is on this machine. */
   Path local(String windowsPath) {
     WslPaths.Location l = WslPaths.toLinux(windowsPath, WslPaths.DEFAULT_DISTRO);
     return WslPaths.distroOf(windowsPath).isEmpty() ? drives.resolve(l.linuxPath().substring("/mnt/".length()))
         : Path.of(l.linuxPath());
-  }
-
-  /** The names of the VMs the host has, in creation order. */
-  synchronized List<String> vmNames() {
-    return vms.stream().map(vm -> vm.name).toList();
   }
 
   @Override

@@ -14,7 +14,6 @@ import dev.qubix.testing.TestManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -79,9 +78,7 @@ class HyperVContractTest extends BackendContractTest {
 
     @Override
     public Backend open(BackendContext context) {
-      HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", "NixOS",
-          "LOCALAPPDATA", Fixtures.LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", windows.toString()));
-      return new HyperVBackend(BackendContext.of(context.stateDir(), host, context.listener(), wsl, context.timeout()));
+      return new HyperVBackend(host.wslContext(context.stateDir(), context.listener(), context.timeout()));
     }
 
     @Override
