@@ -1,6 +1,5 @@
 package dev.qubix.hyperv;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +19,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -29,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -62,9 +59,6 @@ final class FakeHyperVHost implements CommandRunner {
   private static final String FOLDER_MARK = ".qubix-vm";
   private static final String DIFFERENCING = "fake differencing VHDX over ";
   private static final int LOGICAL_PROCESSORS = 8;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
-  private static final Pattern WINDOWS_PATH = Pattern.compile("^([A-Za-z]:\\\\|\\\\\\\\[^\\\\/]+\\\\[^\\\\/]+).*");
-  private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/]+={0,2}");
   private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
       "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm", "start", "wait-running");
 
@@ -86,7 +80,7 @@ final class FakeHyperVHost implements CommandRunner {
   }
 
   /** What a script refuses or fails with: its one error line. */
-  private static final class ScriptError extends RuntimeException {
+  static final class ScriptError extends RuntimeException {
     private static final long serialVersionUID = 1L;
     final String category;
     final String fix;
@@ -133,7 +127,7 @@ final class FakeHyperVHost implements CommandRunner {
     }
     Output out = new Output(command);
     try {
-      JsonNode p = params(argv.get(argv.indexOf("-Params") + 1));
+      ScriptParams p = ScriptParams.decode(argv.get(argv.indexOf("-Params") + 1));
       ObjectNode result = switch (script.substring(script.lastIndexOf('\\') + 1)) {
         case "recreate.ps1" -> recreate(p, out);
         case "power.ps1" -> power(p, out);
@@ -153,36 +147,30 @@ final class FakeHyperVHost implements CommandRunner {
 
   // ---- the scripts
 
-  private ObjectNode recreate(JsonNode raw, Output out) {
-    List<String> steps = new ArrayList<>();
-    raw.path("steps").forEach(s -> {
-      if (!s.isTextual() || !RECREATE_STEPS.contains(s.asText())) {
-        throw invalid("steps", "names a step this script does not know");
-      }
-      steps.add(s.asText());
-    });
-    String vmName = name(raw, "vmName");
-    String vmRoot = path(raw, "vmRoot", false);
-    String switchName = text(raw, "switchName");
-    boolean defaultSwitch = bool(raw, "defaultSwitch");
-    String network = choice(raw, "network", "dhcp", "static");
-    String baseImage = path(raw, "baseImage", false);
-    String sourceImage = path(raw, "sourceImage", true);
-    boolean withHome = bool(raw, "homeDisk");
-    String homeImage = path(raw, "homeImage", true);
-    integer(raw, "generation", 1, 2, 1);
-    bool(raw, "secureBoot");
-    long cpuCount = integer(raw, "cpuCount", 1, 64, 1);
-    integer(raw, "memoryStartupBytes", 268435456L, 1L << 40, 2097152);
-    integer(raw, "memoryMinimumBytes", 33554432L, 1L << 40, 2097152);
-    integer(raw, "maxMemoryBytes", 268435456L, 1L << 40, 2097152);
-    integer(raw, "waitSeconds", 1, 3600, 1);
-    long homeSize = withHome ? integer(raw, "homeSizeBytes", 1L << 20, 1L << 46, 1) : 0;
+  private ObjectNode recreate(ScriptParams p, Output out) {
+    List<String> steps = p.steps(RECREATE_STEPS);
+    String vmName = p.name("vmName");
+    String vmRoot = p.path("vmRoot");
+    String switchName = p.text("switchName");
+    boolean defaultSwitch = p.bool("defaultSwitch");
+    String network = p.choice("network", "dhcp", "static");
+    String baseImage = p.path("baseImage");
+    String sourceImage = p.optionalPath("sourceImage");
+    boolean withHome = p.bool("homeDisk");
+    String homeImage = p.optionalPath("homeImage");
+    p.integer("generation", 1, 2, 1);
+    p.bool("secureBoot");
+    long cpuCount = p.integer("cpuCount", 1, 64, 1);
+    p.integer("memoryStartupBytes", 268435456L, 1L << 40, 2097152);
+    p.integer("memoryMinimumBytes", 33554432L, 1L << 40, 2097152);
+    p.integer("maxMemoryBytes", 268435456L, 1L << 40, 2097152);
+    p.integer("waitSeconds", 1, 3600, 1);
+    long homeSize = withHome ? p.integer("homeSizeBytes", 1L << 20, 1L << 46, 1) : 0;
     String vmDir = vmRoot + "\\" + vmName;
     String systemDisk = vmDir + "\\" + vmName + "-system.vhdx";
     String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
     if (!baseImage.toLowerCase(Locale.ROOT).startsWith((vmRoot + "\\images\\").toLowerCase(Locale.ROOT))) {
-      throw invalid("baseImage", "is outside " + vmRoot + "\\images");
+      throw ScriptParams.invalid("baseImage", "is outside " + vmRoot + "\\images");
     }
 
     // preflight: refuse before changing anything
@@ -278,11 +266,11 @@ final class FakeHyperVHost implements CommandRunner {
         .put("homeDisk", homeDisk).put("baseImage", baseImage);
   }
 
-  private ObjectNode power(JsonNode raw, Output out) {
-    String vmName = name(raw, "vmName");
-    String vmDir = path(raw, "vmRoot", false) + "\\" + vmName;
-    String action = choice(raw, "action", "start", "stop");
-    integer(raw, "graceSeconds", 0, 86400, 1);
+  private ObjectNode power(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    String action = p.choice("action", "start", "stop");
+    p.integer("graceSeconds", 0, 86400, 1);
     List<Vm> found = named(vmName);
     if (found.isEmpty()) {
       throw new ScriptError("no VM named " + vmName, "not-found", "create it with recreate (qubixctl up)");
@@ -303,10 +291,10 @@ final class FakeHyperVHost implements CommandRunner {
     return JSON.createObjectNode().put("vmName", vmName).put("action", action).put("state", vm.state).put("graceful", true);
   }
 
-  private ObjectNode destroy(JsonNode raw, Output out) {
-    String vmName = name(raw, "vmName");
-    String vmDir = path(raw, "vmRoot", false) + "\\" + vmName;
-    boolean purge = bool(raw, "purge");
+  private ObjectNode destroy(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    boolean purge = p.bool("purge");
     List<Vm> found = named(vmName);
     found.forEach(vm -> requireOwned(vm, vmDir));
     if (purge && exists(vmDir) && !exists(vmDir + "\\" + FOLDER_MARK)) {
@@ -338,12 +326,12 @@ final class FakeHyperVHost implements CommandRunner {
   }
 
   /** Reads and changes nothing. */
-  private ObjectNode state(JsonNode raw) {
-    String vmName = name(raw, "vmName");
-    String vmRoot = path(raw, "vmRoot", false);
-    String switchName = text(raw, "switchName");
-    boolean found = bool(raw, "defaultSwitch") || switchName.equals(DEFAULT_SWITCH);
-    String baseImage = path(raw, "baseImage", true);
+  private ObjectNode state(ScriptParams p) {
+    String vmName = p.name("vmName");
+    String vmRoot = p.path("vmRoot");
+    String switchName = p.text("switchName");
+    boolean found = p.bool("defaultSwitch") || switchName.equals(DEFAULT_SWITCH);
+    String baseImage = p.optionalPath("baseImage");
     List<Vm> named = named(vmName);
     Vm vm = named.isEmpty() ? null : named.get(0);
     ObjectNode r = JSON.createObjectNode().put("switchExists", found).put("switchName", found ? DEFAULT_SWITCH : null)
@@ -358,8 +346,8 @@ final class FakeHyperVHost implements CommandRunner {
   }
 
   /** Removes cached base images no VM disk (registered, or in a VM folder) uses, and stale partial copies. */
-  private ObjectNode gc(JsonNode raw) {
-    String vmRoot = path(raw, "vmRoot", false);
+  private ObjectNode gc(ScriptParams p) {
+    String vmRoot = p.path("vmRoot");
     ObjectNode r = JSON.createObjectNode();
     ArrayNode removed = r.putArray("removed");
     ArrayNode kept = r.putArray("kept");
@@ -512,97 +500,6 @@ final class FakeHyperVHost implements CommandRunner {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  // ---- parameters, read as the scripts' Get-Qubix* functions read them
-
-  private static JsonNode params(String encoded) {
-    if (encoded.length() > 65536 || !BASE64.matcher(encoded).matches()) {
-      throw new ScriptError("Params must be one base64 string", "invalid-parameter", "");
-    }
-    try {
-      JsonNode p = JSON.readTree(Base64.getDecoder().decode(encoded));
-      if (p == null || !p.isObject()) {
-        throw new ScriptError("Params must be a JSON object", "invalid-parameter", "");
-      }
-      return p;
-    } catch (IOException e) {
-      throw new ScriptError("Params must be a JSON object", "invalid-parameter", "");
-    }
-  }
-
-  private static ScriptError invalid(String name, String why) {
-    return new ScriptError("parameter " + name + " " + why, "invalid-parameter", "");
-  }
-
-  private static JsonNode value(JsonNode p, String name) {
-    JsonNode v = p.get(name);
-    if (v == null || v.isNull()) {
-      throw invalid(name, "is missing");
-    }
-    return v;
-  }
-
-  private static String text(JsonNode p, String name) {
-    JsonNode v = value(p, name);
-    if (!v.isTextual() || v.asText().isEmpty()) {
-      throw invalid(name, "is not a string");
-    }
-    return v.asText();
-  }
-
-  private static String name(JsonNode p, String name) {
-    String v = text(p, name);
-    if (!NAME.matcher(v).matches()) {
-      throw invalid(name, "is not a valid name");
-    }
-    if (v.equals("images")) {
-      throw invalid(name, "must not be images (the folder of the cached base images)");
-    }
-    return v;
-  }
-
-  private static String path(JsonNode p, String name, boolean optional) {
-    if (optional && (p.get(name) == null || p.get(name).isNull())) {
-      return null;
-    }
-    String v = text(p, name);
-    if (v.length() > 1024 || !WINDOWS_PATH.matcher(v).matches()) {
-      throw invalid(name, "is not an absolute Windows path");
-    }
-    for (String segment : v.split("[\\\\/]")) {
-      if (segment.equals(".") || segment.equals("..")) {
-        throw invalid(name, "contains a dot segment");
-      }
-    }
-    return v.length() > 3 && v.endsWith("\\") ? v.replaceAll("\\\\+$", "") : v;
-  }
-
-  private static boolean bool(JsonNode p, String name) {
-    JsonNode v = value(p, name);
-    if (!v.isBoolean()) {
-      throw invalid(name, "must be true or false");
-    }
-    return v.asBoolean();
-  }
-
-  private static long integer(JsonNode p, String name, long min, long max, long multipleOf) {
-    JsonNode v = value(p, name);
-    if (!v.isIntegralNumber() || v.asLong() < min || v.asLong() > max) {
-      throw invalid(name, "must be a whole number from " + min + " to " + max);
-    }
-    if (v.asLong() % multipleOf != 0) {
-      throw invalid(name, "must be a multiple of " + multipleOf);
-    }
-    return v.asLong();
-  }
-
-  private static String choice(JsonNode p, String name, String... allowed) {
-    String v = text(p, name);
-    if (!List.of(allowed).contains(v)) {
-      throw invalid(name, "must be one of " + String.join(", ", allowed));
-    }
-    return v;
   }
 
   /** One script run's stdout, each line handed to the caller as it is written (as a real process streams it). */
