@@ -1,0 +1,538 @@
+package dev.qubix.hyperv;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qubix.event.ProgressListener;
+import dev.qubix.exec.Command;
+import dev.qubix.exec.CommandResult;
+import dev.qubix.exec.CommandRunner;
+import dev.qubix.spi.BackendContext;
+import dev.qubix.spi.HostInfo;
+import dev.qubix.spi.WslPaths;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Stands in for {@code powershell.exe} on one Hyper-V host, so that whole operations run through the
+ * real {@code HyperVBackend}, its {@code PowerShell} runner and core's engine. It plays Qubix's five
+ * scripts: it decodes their base64 JSON {@code -Params} as {@code ConvertFrom-QubixParams} does, keeps
+ * the host's VMs in memory, keeps disks as real files under a folder that stands for the Windows
+ * drives ({@code C:\x} is {@code <drives>/c/x}, as WSL mounts it; {@code \\wsl.localhost\<distro>\x}
+ * is this machine's {@code /x}), and answers with the scripts' {@code ::qubix-…::} lines.
+ *
+ * <p>What it models, as the scripts do it: recreate performs exactly the {@code steps} it is given,
+ * in order, each framed by start and done/skip lines and each checking before it acts (a cached base
+ * image, a kept home disk, a VM already running); power, destroy (with purge: the whole VM folder),
+ * state and gc; the refusals the Java side relies on, before any change (a step or parameter the
+ * script does not know, a VM Qubix did not make, a purge of a folder without Qubix's mark or with a
+ * link in it, a missing switch or built image, no VM to start or stop, more CPUs than the host has);
+ * a script missing from the scripts folder. A listener that throws on a step's start line stops the
+ * script right there, before that step acts, as a killed process would.
+ *
+ * <p>What it does not model: static networks (switches of Qubix's own, host addresses, NetNats: such
+ * a recreate is refused with an error line), guest addresses over KVP, states other than Off and
+ * Running, a guest that ignores a shutdown, rights and elevation (the user may manage Hyper-V), the
+ * images lock, a process that dies inside a step (each step is atomic), and disk formats: a "VHDX" is
+ * a small file, a differencing disk one that names its parent.
+ */
+final class FakeHyperVHost implements CommandRunner {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String DEFAULT_SWITCH = "Default Switch";
+  private static final String VM_MARK = "[qubix-managed]";
+  private static final String FOLDER_MARK = ".qubix-vm";
+  private static final String DIFFERENCING = "fake differencing VHDX over ";
+  private static final int LOGICAL_PROCESSORS = 8;
+  private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
+      "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm", "start", "wait-running");
+
+  /** One VM as Hyper-V lists it: {@code path} is its folder, {@code notes} carry Qubix's mark. */
+  private static final class Vm {
+    final String name;
+    final String path;
+    final String notes;
+    final List<String> disks;
+    String state = "Off";
+    Instant since;
+
+    Vm(String name, String path, String notes, List<String> disks) {
+      this.name = name;
+      this.path = path;
+      this.notes = notes;
+      this.disks = List.copyOf(disks);
+    }
+  }
+
+  /** What a script refuses or fails with: its one error line. */
+  static final class ScriptError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final String category;
+    final String fix;
+
+    ScriptError(String message, String category, String fix) {
+      super(message, null, false, false);
+      this.category = category;
+      this.fix = fix;
+    }
+  }
+
+  private final Path drives;
+  private final List<Vm> vms = new ArrayList<>();
+
+  /** A host whose drives are under {@code drives} (what WSL's automount root is to a WSL user). */
+  FakeHyperVHost(Path drives) {
+    this.drives = drives;
+  }
+
+  /**
+   * What a WSL user's backend gets: this host behind powershell.exe, its drives under WSL's mount
+   * root, %LOCALAPPDATA% set (so the scripts are installed on the Windows side, not in {@code stateDir}).
+   */
+  BackendContext wslContext(Path stateDir, ProgressListener listener, Duration timeout) {
+    HostInfo wsl = new HostInfo(HostInfo.Os.LINUX, "amd64", true, Map.of("WSL_DISTRO_NAME", WslPaths.DEFAULT_DISTRO,
+        "LOCALAPPDATA", Fixtures.LOCAL_APP_DATA, "QUBIX_WSL_MOUNT_ROOT", drives.toString()));
+    return BackendContext.of(stateDir, this, listener, wsl, timeout);
+  }
+
+  /** Where a Windows path of this host is on this machine. */
+  Path local(String windowsPath) {
+    WslPaths.Location l = WslPaths.toLinux(windowsPath, WslPaths.DEFAULT_DISTRO);
+    return WslPaths.distroOf(windowsPath).isEmpty() ? drives.resolve(l.linuxPath().substring("/mnt/".length()))
+        : Path.of(l.linuxPath());
+  }
+
+  @Override
+  public synchronized CommandResult run(Command command) {
+    List<String> argv = command.argv();
+    String script = argv.get(argv.indexOf("-File") + 1);
+    if (!Files.isRegularFile(local(script))) {
+      String stderr = "The argument '" + script + "' to the -File parameter does not exist.";
+      return new CommandResult(argv, 1, "", stderr, Duration.ZERO);
+    }
+    Output out = new Output(command);
+    try {
+      ScriptParams p = ScriptParams.decode(argv.get(argv.indexOf("-Params") + 1));
+      ObjectNode result = switch (script.substring(script.lastIndexOf('\\') + 1)) {
+        case "recreate.ps1" -> recreate(p, out);
+        case "power.ps1" -> power(p, out);
+        case "destroy.ps1" -> destroy(p, out);
+        case "state.ps1" -> state(p);
+        case "gc.ps1" -> gc(p);
+        default -> throw new IllegalArgumentException("no such Qubix script: " + script);
+      };
+      out.line("result", result);
+      return out.exit(0);
+    } catch (ScriptError e) {
+      out.line("error", JSON.createObjectNode().put("message", e.getMessage()).put("category", e.category)
+          .put("fix", e.fix).put("step", out.step).put("command", ""));
+      return out.exit(1);
+    }
+  }
+
+  // ---- the scripts
+
+  private ObjectNode recreate(ScriptParams p, Output out) {
+    List<String> steps = p.steps(RECREATE_STEPS);
+    String vmName = p.name("vmName");
+    String vmRoot = p.path("vmRoot");
+    String switchName = p.text("switchName");
+    boolean defaultSwitch = p.bool("defaultSwitch");
+    String network = p.choice("network", "dhcp", "static");
+    String baseImage = p.path("baseImage");
+    String sourceImage = p.optionalPath("sourceImage");
+    boolean withHome = p.bool("homeDisk");
+    String homeImage = p.optionalPath("homeImage");
+    p.integer("generation", 1, 2, 1);
+    p.bool("secureBoot");
+    long cpuCount = p.integer("cpuCount", 1, 64, 1);
+    p.integer("memoryStartupBytes", 268435456L, 1L << 40, 2097152);
+    p.integer("memoryMinimumBytes", 33554432L, 1L << 40, 2097152);
+    p.integer("maxMemoryBytes", 268435456L, 1L << 40, 2097152);
+    p.integer("waitSeconds", 1, 3600, 1);
+    long homeSize = withHome ? p.integer("homeSizeBytes", 1L << 20, 1L << 46, 1) : 0;
+    String vmDir = vmRoot + "\\" + vmName;
+    String systemDisk = vmDir + "\\" + vmName + "-system.vhdx";
+    String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
+    if (!baseImage.toLowerCase(Locale.ROOT).startsWith((vmRoot + "\\images\\").toLowerCase(Locale.ROOT))) {
+      throw ScriptParams.invalid("baseImage", "is outside " + vmRoot + "\\images");
+    }
+
+    // preflight: refuse before changing anything
+    if (network.equals("static")) {
+      throw new ScriptError("the fake Hyper-V host does not model static networks", "error", "use a DHCP network in this test");
+    }
+    if (!defaultSwitch && !switchName.equals(DEFAULT_SWITCH)) {
+      throw new ScriptError("the Hyper-V switch '" + switchName + "' does not exist", "switch-missing",
+          "name an existing switch in hyperv.switchName, or use a static network");
+    }
+    if (cpuCount > LOGICAL_PROCESSORS) {
+      throw new ScriptError("cpuCount " + cpuCount + " is more than the " + LOGICAL_PROCESSORS + " logical processors of "
+          + "this host", "cpu-count", "set cpuCount to " + LOGICAL_PROCESSORS + " or less in the manifest");
+    }
+    List<Vm> oldVms = steps.contains("remove-old-vm") ? named(vmName) : List.of();
+    oldVms.forEach(vm -> requireOwned(vm, vmDir));
+    if (steps.contains("base-image") && !exists(baseImage) && (sourceImage == null || !exists(sourceImage))) {
+      throw new ScriptError("the built image " + sourceImage + " cannot be read", "image-missing", "build the appliance first");
+    }
+    if (steps.contains("home-disk-seed") && !exists(homeDisk) && (homeImage == null || !exists(homeImage))) {
+      throw new ScriptError("the home image " + homeImage + " cannot be read", "image-missing", "build the appliance first");
+    }
+
+    Map<String, Supplier<String>> actions = new LinkedHashMap<>();
+    actions.put("switch-default", () -> "uses the existing switch '" + DEFAULT_SWITCH + "'");
+    actions.put("base-image", () -> {
+      if (exists(baseImage)) {
+        return "the base image is cached";
+      }
+      long size = copyVia(sourceImage, baseImage + ".partial");
+      out.line("bytes", JSON.createObjectNode().put("what", "base image").put("done", size).put("total", size));
+      move(baseImage + ".partial", baseImage);
+      local(baseImage).toFile().setReadOnly();
+      return null;
+    });
+    actions.put("remove-old-vm", () -> {
+      if (oldVms.isEmpty()) {
+        return "no VM named " + vmName;
+      }
+      vms.removeAll(oldVms);   // unregistered: its disks and folder stay
+      return null;
+    });
+    actions.put("system-disk", () -> {
+      if (!exists(baseImage)) {
+        throw new ScriptError("New-VHD: the parent disk " + baseImage + " does not exist", "error", "");
+      }
+      if (!exists(vmDir + "\\" + FOLDER_MARK)) {
+        write(vmDir + "\\" + FOLDER_MARK, "created by Qubix; purge deletes this folder");
+      }
+      write(systemDisk, DIFFERENCING + baseImage);
+      return null;
+    });
+    actions.put("home-disk-seed", () -> {
+      if (exists(homeDisk)) {
+        return "the home disk is kept";
+      }
+      copyVia(homeImage, homeDisk + ".partial");   // Copy-Item, then Move-Item: never a half-written home disk
+      move(homeDisk + ".partial", homeDisk);
+      return null;
+    });
+    actions.put("home-disk-create", () -> {
+      if (exists(homeDisk)) {
+        return "the home disk is kept";
+      }
+      write(homeDisk, "fake dynamic VHDX of " + homeSize + " bytes");
+      return null;
+    });
+    actions.put("create-vm", () -> {
+      for (String disk : withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)) {
+        if (!exists(disk)) {
+          throw new ScriptError("New-VM: the disk " + disk + " does not exist", "error", "");
+        }
+      }
+      vms.add(new Vm(vmName, vmDir, VM_MARK + " created by Qubix from " + vmDir,
+          withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)));
+      return null;
+    });
+    actions.put("start", () -> start(vm(vmName)));
+    actions.put("wait-running", () -> {
+      if (!vm(vmName).state.equals("Running")) {
+        throw new ScriptError(vmName + " did not reach Running", "timeout", "look at the VM in Hyper-V Manager");
+      }
+      return null;
+    });
+    for (String step : steps) {
+      Supplier<String> action = actions.get(step);
+      if (action == null) {
+        throw new ScriptError("the fake Hyper-V host does not model the step " + step, "error", "");
+      }
+      out.step(step, action);
+    }
+    return JSON.createObjectNode().put("vmName", vmName).put("vmDir", vmDir).put("systemDisk", systemDisk)
+        .put("homeDisk", homeDisk).put("baseImage", baseImage);
+  }
+
+  private ObjectNode power(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    String action = p.choice("action", "start", "stop");
+    p.integer("graceSeconds", 0, 86400, 1);
+    List<Vm> found = named(vmName);
+    if (found.isEmpty()) {
+      throw new ScriptError("no VM named " + vmName, "not-found", "create it with recreate (qubixctl up)");
+    }
+    Vm vm = found.get(0);
+    requireOwned(vm, vmDir);
+    if (action.equals("start")) {
+      out.step("start", () -> start(vm));
+    } else {
+      out.step("stop", () -> {
+        if (vm.state.equals("Off")) {
+          return "already off";
+        }
+        vm.state = "Off";
+        return null;
+      });
+    }
+    return JSON.createObjectNode().put("vmName", vmName).put("action", action).put("state", vm.state).put("graceful", true);
+  }
+
+  private ObjectNode destroy(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    boolean purge = p.bool("purge");
+    List<Vm> found = named(vmName);
+    found.forEach(vm -> requireOwned(vm, vmDir));
+    if (purge && exists(vmDir) && !exists(vmDir + "\\" + FOLDER_MARK)) {
+      throw new ScriptError(vmDir + " has no " + FOLDER_MARK + " file: Qubix did not create this folder, so purge deletes "
+          + "nothing in it", "unsafe-path", "delete it yourself if it is yours to delete");
+    }
+    if (purge && exists(vmDir) && walk(vmDir).anyMatch(Files::isSymbolicLink)) {
+      throw new ScriptError(vmDir + " holds a link: Qubix deletes nothing outside the VM folder", "unsafe-path",
+          "remove the link yourself, then purge again");
+    }
+    out.step("remove-vm", () -> {
+      if (found.isEmpty()) {
+        return "no VM named " + vmName;
+      }
+      vms.removeAll(found);
+      return null;
+    });
+    out.step("remove-system-disk", () -> delete(vmDir + "\\" + vmName + "-system.vhdx") ? null : "no system disk");
+    if (purge) {
+      out.step("remove-home-disk", () -> {
+        if (!exists(vmDir)) {
+          return "no folder " + vmDir;
+        }
+        walk(vmDir).sorted(Comparator.reverseOrder()).forEach(FakeHyperVHost::deleteLocal);
+        return null;
+      });
+    }
+    return JSON.createObjectNode().put("vmName", vmName).put("homeKept", !purge);
+  }
+
+  /** Reads and changes nothing. */
+  private ObjectNode state(ScriptParams p) {
+    String vmName = p.name("vmName");
+    String vmRoot = p.path("vmRoot");
+    String switchName = p.text("switchName");
+    boolean found = p.bool("defaultSwitch") || switchName.equals(DEFAULT_SWITCH);
+    String baseImage = p.optionalPath("baseImage");
+    List<Vm> named = named(vmName);
+    Vm vm = named.isEmpty() ? null : named.get(0);
+    ObjectNode r = JSON.createObjectNode().put("switchExists", found).put("switchName", found ? DEFAULT_SWITCH : null)
+        .put("systemSwitch", found).put("hostIpExists", false);
+    r.putArray("netNats");
+    r.put("vmExists", vm != null).put("vmState", vm == null ? null : vm.state)
+        .put("baseImageCached", baseImage != null && exists(baseImage))
+        .put("homeDiskExists", exists(vmRoot + "\\" + vmName + "\\" + vmName + "-home.vhdx"));
+    r.putArray("ipAddresses");
+    r.put("uptimeSeconds", vm == null || vm.since == null ? 0 : Duration.between(vm.since, Instant.now()).toSeconds());
+    return r;
+  }
+
+  /** Removes cached base images no VM disk (registered, or in a VM folder) uses, and stale partial copies. */
+  private ObjectNode gc(ScriptParams p) {
+    String vmRoot = p.path("vmRoot");
+    ObjectNode r = JSON.createObjectNode();
+    ArrayNode removed = r.putArray("removed");
+    ArrayNode kept = r.putArray("kept");
+    r.putArray("uninspectable");
+    String images = vmRoot + "\\images";
+    if (!exists(images)) {
+      return r;
+    }
+    Set<String> inUse = new HashSet<>();
+    List<String> disks = new ArrayList<>();
+    vms.forEach(vm -> disks.addAll(vm.disks));
+    try (Stream<Path> folders = Files.list(local(vmRoot))) {
+      folders.filter(f -> Files.isDirectory(f) && !f.getFileName().toString().equals("images"))
+          .forEach(f -> children(f, ".vhdx").forEach(d -> disks.add(vmRoot + "\\" + f.getFileName() + "\\" + d)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (String disk : disks) {
+      for (String d = disk; d != null; d = parent(d)) {
+        inUse.add(d.toLowerCase(Locale.ROOT));
+      }
+    }
+    for (String partial : children(local(images), ".partial")) {
+      deleteLocal(local(images + "\\" + partial));
+      removed.add(images + "\\" + partial);
+    }
+    for (String base : children(local(images), ".vhdx")) {
+      String path = images + "\\" + base;
+      if (inUse.contains(path.toLowerCase(Locale.ROOT))) {
+        kept.addObject().put("path", path).put("why", "a VM disk uses it");
+      } else {
+        deleteLocal(local(path));
+        removed.add(path);
+      }
+    }
+    return r;
+  }
+
+  // ---- the host
+
+  private List<Vm> named(String vmName) {
+    return vms.stream().filter(vm -> vm.name.equals(vmName)).toList();
+  }
+
+  private Vm vm(String vmName) {
+    List<Vm> found = named(vmName);
+    if (found.isEmpty()) {
+      throw new ScriptError("Hyper-V was unable to find a virtual machine with name \"" + vmName + "\"", "error", "");
+    }
+    return found.get(0);
+  }
+
+  private static String start(Vm vm) {
+    if (vm.state.equals("Running")) {
+      return "already running";
+    }
+    vm.state = "Running";
+    vm.since = Instant.now();
+    return null;
+  }
+
+  /** Assert-QubixOwnsVm: Qubix touches a VM only in its own folder and with its mark in the Notes. */
+  private static void requireOwned(Vm vm, String vmDir) {
+    if (!vm.path.equalsIgnoreCase(vmDir)) {
+      throw new ScriptError("a VM named " + vm.name + " lives in " + vm.path + ", not in " + vmDir
+          + ": Qubix did not create it", "vm-conflict", "rename or remove that VM yourself, or change vmName in the manifest");
+    }
+    if (!vm.notes.contains(VM_MARK)) {
+      throw new ScriptError("the VM " + vm.name + " in " + vmDir + " has no " + VM_MARK + " mark in its Notes: Qubix "
+          + "did not create it", "vm-conflict", "change vmName in the manifest");
+    }
+  }
+
+  /** A VM Qubix did not make (no mark in its Notes), as a user may have one with the same name. */
+  synchronized void addForeignVm(String vmName, String folder) {
+    vms.add(new Vm(vmName, folder, "", List.of()));
+  }
+
+  // ---- disks: real files under the drives folder
+
+  private boolean exists(String windowsPath) {
+    return Files.exists(local(windowsPath));
+  }
+
+  private String parent(String disk) {
+    try {
+      String text = Files.readString(local(disk), StandardCharsets.UTF_8);
+      return text.startsWith(DIFFERENCING) ? text.substring(DIFFERENCING.length()) : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private long copyVia(String from, String to) {
+    try {
+      Files.createDirectories(local(to).getParent());
+      Files.copy(local(from), local(to), StandardCopyOption.REPLACE_EXISTING);
+      local(to).toFile().setWritable(true);
+      return Files.size(local(to));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void move(String from, String to) {
+    try {
+      Files.move(local(from), local(to), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void write(String windowsPath, String content) {
+    try {
+      Path p = local(windowsPath);
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, content, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private boolean delete(String windowsPath) {
+    try {
+      return Files.deleteIfExists(local(windowsPath));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteLocal(Path p) {
+    try {
+      Files.delete(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Stream<Path> walk(String windowsPath) {
+    try (Stream<Path> all = Files.walk(local(windowsPath))) {
+      return all.toList().stream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> children(Path dir, String suffix) {
+    try (Stream<Path> all = Files.list(dir)) {
+      return all.filter(Files::isRegularFile).map(f -> f.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One script run's stdout, each line handed to the caller as it is written (as a real process streams it). */
+  private static final class Output {
+    private final Command command;
+    private final List<String> lines = new ArrayList<>();
+    String step = "";
+
+    Output(Command command) {
+      this.command = command;
+    }
+
+    /** Invoke-QubixStep: a start line, the action, then skip (the action said why nothing was to do) or done. */
+    void step(String id, Supplier<String> action) {
+      step = id;
+      line("step", stepLine(id, "start", ""));
+      String skipped = action.get();
+      line("step", stepLine(id, skipped != null ? "skip" : "done", skipped != null ? skipped : ""));
+      step = "";
+    }
+
+    private static ObjectNode stepLine(String id, String phase, String message) {
+      return JSON.createObjectNode().put("id", id).put("phase", phase).put("message", message);
+    }
+
+    void line(String kind, ObjectNode data) {
+      String line = "::qubix-" + kind + "::" + data;
+      lines.add(line);
+      command.stdoutLines().accept(line);
+    }
+
+    CommandResult exit(int code) {
+      return new CommandResult(command.argv(), code, String.join("\n", lines) + "\n", "", Duration.ZERO);
+    }
+  }
+}
