@@ -55,18 +55,17 @@ public final class HttpReleaseSource implements ReleaseSource {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buf = new byte[8192];
         try (StallGuard guard = new StallGuard(in, settings.stallTimeout())) {
-          for (int n; (n = in.read(buf)) >= 0; ) {
-            guard.progressed();
-            out.write(buf, 0, n);
-            if (out.size() > limit) {
-              throw new DownloadException(uri + " is larger than " + limit + " bytes: not a release's " + name);
+          try {
+            for (int n; (n = in.read(buf)) >= 0; ) {
+              guard.progressed();
+              out.write(buf, 0, n);
+              if (out.size() > limit) {
+                throw new DownloadException(uri + " is larger than " + limit + " bytes: not a release's " + name);
+              }
             }
+          } catch (IOException e) {
+            throw new Transient(guard.stalled() ? stalled(uri) : "reading " + uri + " failed: " + e.getMessage());
           }
-          if (guard.stalled()) {
-            throw new Transient("no data from " + uri + " for " + settings.stallTimeout().toSeconds() + " s");
-          }
-        } catch (IOException e) {
-          throw new Transient("reading " + uri + " failed: " + e.getMessage());
         }
         return Optional.of(out.toByteArray());
       }
@@ -114,8 +113,7 @@ public final class HttpReleaseSource implements ReleaseSource {
           try {
             n = in.read(buf);
           } catch (IOException e) {
-            throw new Transient(guard.stalled()
-                ? "no data from " + uri + " for " + settings.stallTimeout().toSeconds() + " s (timeout)"
+            throw new Transient(guard.stalled() ? stalled(uri)
                 : "the download of " + uri + " was cut after " + done + " bytes: " + e.getMessage());
           }
           if (n < 0) {
@@ -133,6 +131,14 @@ public final class HttpReleaseSource implements ReleaseSource {
         throw new Transient("the download of " + uri + " ended after " + done + " of " + total + " bytes");
       }
     }
+  }
+
+  private String stalled(URI uri) {
+    return "timed out: no data from " + uri + " for " + seconds(settings.stallTimeout());
+  }
+
+  private static String seconds(java.time.Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
   }
 
   private static void write(FileChannel ch, byte[] buf, int n, Path file) {
@@ -158,7 +164,7 @@ public final class HttpReleaseSource implements ReleaseSource {
     try {
       return client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
-      throw new Transient("timed out after " + settings.requestTimeout().toSeconds() + " s waiting for " + uri);
+      throw new Transient("timed out after " + seconds(settings.requestTimeout()) + " waiting for " + uri);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new DownloadException("interrupted while fetching " + uri);

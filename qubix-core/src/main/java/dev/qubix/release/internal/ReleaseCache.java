@@ -92,6 +92,10 @@ public final class ReleaseCache {
   /** Fetches what the partial lacks; the hash covers the kept bytes and the new ones. */
   private String download(ReleaseSource source, String name, Path partial, String expected) throws IOException {
     MessageDigest d = sha256();
+    if (Files.exists(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(partial, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      Files.delete(partial);   // not ours (a link, a device): never read or append to it
+    }
     if (Files.exists(partial)) {
       try (InputStream in = Files.newInputStream(partial)) {
         update(d, in);
