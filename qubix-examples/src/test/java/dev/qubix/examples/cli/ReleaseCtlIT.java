@@ -94,7 +94,7 @@ class ReleaseCtlIT {
   void releaseMakeWroteASignedReleaseWithFileNamesInsteadOfStorePaths() throws Exception {
     try (Stream<Path> s = Files.list(release)) {
       assertThat(s.map(p -> p.getFileName().toString()).sorted())
-          .containsExactly("SHA256SUMS", "SHA256SUMS.sig", IMAGE, "qubix-manifest.json");
+          .containsExactly("SHA256SUMS", "SHA256SUMS.sig", "qubix-manifest.json", IMAGE);
     }
     String manifest = Files.readString(release.resolve("qubix-manifest.json"));
     assertThat(manifest).contains("\"file\" : \"" + IMAGE + "\"").doesNotContain("/nix/store");
