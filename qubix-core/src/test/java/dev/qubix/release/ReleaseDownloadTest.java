@@ -269,7 +269,7 @@ class ReleaseDownloadTest {
   @Test
   void aDiskThatFillsWhileUnpackingIsADiskFullErrorAndTheNextRunFetchesNothingAgain() throws Exception {
     Path devFull = Path.of("/dev/full");
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(devFull), "/dev/full gives a real ENOSPC");
+    dev.qubix.test.Requires.that(Files.exists(devFull), "/dev/full (a real ENOSPC)");
     Path entry = ReleaseCache.root(state).resolve(sha256(release.resolve(IMAGE)));
     Files.createDirectories(entry);
     // the unpacked image goes to the kernel's /dev/full: its own "No space left on device" on every write
