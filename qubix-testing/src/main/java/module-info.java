@@ -3,6 +3,7 @@ module dev.qubix.testing {
   requires transitive dev.qubix.core;
   requires transitive org.junit.jupiter.api;
   requires com.fasterxml.jackson.databind;
+  requires jdk.httpserver;
 
   exports dev.qubix.testing;
 }

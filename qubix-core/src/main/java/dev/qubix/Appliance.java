@@ -108,6 +108,30 @@ public final class Appliance {
     return new Appliance(s.withImageBuilder(builder));
   }
 
+  /**
+   * Takes the manifest and images from a release folder (see {@link dev.qubix.release.Releases}): no Nix
+   * runs; every file is checked against the release's SHA256SUMS before use and cached by its hash.
+   */
+  public Appliance withRelease(java.net.URI location) {
+    return withImageBuilder(dev.qubix.release.internal.ReleaseImageBuilder.from(s.imageBuilder()).withLocation(location));
+  }
+
+  /** {@link #withRelease(java.net.URI)} for an http(s) URL, a local folder, or {@code github:OWNER/REPO@TAG}. */
+  public Appliance withRelease(String location) {
+    return withRelease(dev.qubix.release.Releases.location(location));
+  }
+
+  /** Requires the release's SHA256SUMS to be signed ({@code SHA256SUMS.sig}) by this key. */
+  public Appliance withReleaseKey(dev.qubix.release.ReleaseKey key) {
+    return withImageBuilder(dev.qubix.release.internal.ReleaseImageBuilder.from(s.imageBuilder())
+        .withKey(Objects.requireNonNull(key, "release key")));
+  }
+
+  /** {@link #withReleaseKey(dev.qubix.release.ReleaseKey)} from a public key or allowed_signers file. */
+  public Appliance withReleaseKey(Path file) {
+    return withReleaseKey(dev.qubix.release.ReleaseKey.read(file));
+  }
+
   public String machine() {
     return s.machine();
   }

@@ -21,7 +21,11 @@ import picocli.CommandLine.ScopeType;
     scope = ScopeType.INHERIT,
     description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
     exitCodeListHeading = "%nExit codes:%n",
-    exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend"})
+    exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend",
+        "10:release: checksum mismatch", "11:release: signature missing or bad (with --release-key)",
+        "12:release: file not listed in SHA256SUMS", "13:release: download failed (HTTP error, timeout)",
+        "14:release: corrupt or truncated gzip", "15:release: manifest fails validation",
+        "16:release: no image for this backend", "17:release: disk full"})
 public final class QubixCtl {
   public static final int OK = 0;
   public static final int FAILED = 1;
@@ -52,6 +56,7 @@ public final class QubixCtl {
     m.put("secret", SecretCommand.class);
     m.put("ls", Commands.Ls.class);
     m.put("logs", Commands.Logs.class);
+    m.put("release", ReleaseCommand.class);
     m.put("completion", Commands.Completion.class);
     m.put("help", CommandLine.HelpCommand.class);
     return java.util.Collections.unmodifiableMap(m);
@@ -59,7 +64,7 @@ public final class QubixCtl {
 
   /** Global options that take a value: their value is never a subcommand name. */
   private static final java.util.Set<String> VALUED = java.util.Set.of("--flake", "--manifest", "--backend",
-      "--state-dir", "--overrides");
+      "--state-dir", "--overrides", "--release", "--release-key");
 
   /**
    * The command line for {@code args}: only the subcommand they name, when they name one that
@@ -96,6 +101,15 @@ public final class QubixCtl {
   @Option(names = "--manifest", paramLabel = "FILE", scope = ScopeType.INHERIT,
       description = "Prebuilt manifest JSON: no Nix runs; images come from its images.*.path fields.")
   Path manifest;
+
+  @Option(names = "--release", paramLabel = "URL-or-DIR", scope = ScopeType.INHERIT,
+      description = "Run from a release folder: http(s) URL, folder, or github:OWNER/REPO@TAG. No Nix runs; every file "
+          + "is checked against its SHA256SUMS and cached by hash.")
+  String release;
+
+  @Option(names = "--release-key", paramLabel = "FILE", scope = ScopeType.INHERIT,
+      description = "Public key or allowed_signers file: the release's SHA256SUMS.sig must be signed by it.")
+  Path releaseKey;
 
   @Option(names = "--backend", paramLabel = "NAME", scope = ScopeType.INHERIT,
       description = "Backend: hyperv, microvm, nspawn (default: $QUBIX_BACKEND, else the best available).")
@@ -204,6 +218,9 @@ public final class QubixCtl {
     if (e instanceof BackendUnavailableException) {
       return NO_BACKEND;
     }
+    if (e instanceof dev.qubix.release.ReleaseException r) {
+      return r.exitCode();
+    }
     return FAILED;
   }
 
@@ -221,6 +238,15 @@ public final class QubixCtl {
     }
     if (manifest != null) {
       a = a.withManifest(manifest);
+    }
+    if (release != null) {
+      a = a.withRelease(release);
+    }
+    if (releaseKey != null) {
+      if (release == null) {
+        throw new ConfigurationException("--release-key needs --release URL-or-DIR (the key checks a release's signature)");
+      }
+      a = a.withReleaseKey(releaseKey);
     }
     if (backend != null) {
       a = a.withBackend(backend);

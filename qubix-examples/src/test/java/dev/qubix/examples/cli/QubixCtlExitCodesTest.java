@@ -23,4 +23,27 @@ class QubixCtlExitCodesTest {
     assertThat(QubixCtl.exitCode(new NixBuildException("path:.#test-vhdx", 1, List.of("error: boom")))).isEqualTo(1);
     assertThat(QubixCtl.exitCode(new BackendUnavailableException("no qemu"))).isEqualTo(3);
   }
+
+  @Test
+  void eachReleaseFailureHasItsOwnExitCodeFromTenToSeventeen() {
+    List<RuntimeException> failures = List.of(new dev.qubix.release.ChecksumMismatchException("x"),
+        new dev.qubix.release.ReleaseSignatureException("x"), new dev.qubix.release.UnlistedFileException("x"),
+        new dev.qubix.release.DownloadException("x"), new dev.qubix.release.CorruptImageException("x"),
+        new dev.qubix.release.ReleaseManifestException("x"), new dev.qubix.release.MissingImageException("x"),
+        new dev.qubix.release.DiskFullException("x"));
+
+    assertThat(failures.stream().map(QubixCtl::exitCode)).containsExactly(10, 11, 12, 13, 14, 15, 16, 17);
+  }
+
+  @Test
+  void aReleaseKeyWithoutAReleaseIsInvalidInput() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+
+    int code = QubixCtl.run(new String[] {"--release-key", "k.pub", "status", "tiny"}, new java.io.PrintStream(out),
+        new java.io.PrintStream(err));
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString()).contains("--release-key needs --release URL-or-DIR");
+  }
 }

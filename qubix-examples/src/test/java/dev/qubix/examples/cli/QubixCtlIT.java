@@ -203,11 +203,12 @@ class QubixCtlIT {
     assertThat(r.exitCode()).isZero();
     String commands = r.stdout().substring(r.stdout().indexOf("Commands:"));
     for (String c : new String[] {"build", "up", "recreate", "start", "stop", "status", "destroy", "connect", "plan",
-        "manifest", "backends", "gc", "secret", "ls", "logs", "completion", "help"}) {
+        "manifest", "backends", "gc", "secret", "ls", "logs", "release", "completion", "help"}) {
       // an entry of the command list (name, then its description), not the word anywhere ("up" is in "startup")
       assertThat(commands).as(c).containsPattern("(?m)^  " + c + " +\\S");
     }
-    assertThat(r.stdout()).contains("Exit codes:").containsPattern("3 +no usable backend");
+    assertThat(r.stdout()).contains("Exit codes:").containsPattern("3 +no usable backend")
+        .containsPattern("10 +release: checksum mismatch").containsPattern("17 +release: disk full");
   }
 
   @Test
