@@ -14,6 +14,7 @@
     ../profiles/audio/pulseaudio-xrdp.nix
     ../profiles/remote/xrdp.nix
     ../profiles/remote/rdp-password.nix
+    ../profiles/remote/hyperv-kvp-credential.nix
     ../profiles/apps/spotify.nix
     ../profiles/modes/prod.nix
     ../profiles/modes/debug.nix

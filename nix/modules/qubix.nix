@@ -162,8 +162,9 @@ in
         description = ''
           Where the RDP user's password comes from. `credential`: the per-VM secret the host
           passes as the systemd credential `qubix.rdp-password` (Qubix generates and keeps
-          it; QEMU hands it over through fw_cfg), set at every boot before xrdp starts;
-          without one, RDP login is locked (profiles/remote/rdp-password.nix). `lab`: the
+          it; QEMU hands it over through fw_cfg, Hyper-V as a KVP item), set at every boot
+          before xrdp starts; without one, RDP login is locked
+          (profiles/remote/rdp-password.nix). `lab`: the
           public {option}`qubix.labPassword`, for the NixOS VM tests only.
         '';
       };

@@ -28,10 +28,8 @@
       # it: hv_kvp_daemon reports the guest IP to the host (Get-VMNetworkAdapter).
       # (nixos/modules/virtualisation/hyperv-guest.nix)
       virtualisation.hypervGuest.enable = true;
-      # Qubix cannot hand a Hyper-V guest its per-VM RDP secret yet (no KVP item), and the
-      # credential default would leave RDP login locked there: this image keeps the lab password
-      # unless the machine chooses otherwise. The qemu variant gets the credential over fw_cfg.
-      qubix.rdp.passwordFrom = lib.mkDefault "lab";
+      # The RDP password comes from the host like on QEMU (qubix.rdp.passwordFrom =
+      # "credential", the default): here as a KVP item, see remote/hyperv-kvp-credential.nix.
       # GRUB is installed unsigned as the removable EFI loader, so the VM needs
       # Secure Boot off; the manifest says so (hyperv.secureBoot = false).
 

@@ -132,6 +132,51 @@ for f in "$fixtures"/bad-*.nix; do
   fi
 done
 
+# --- the Hyper-V KVP reader (profiles/remote/kvp-credential.sh) on made-up pools ----------
+# Records as hv_kvp_daemon writes them: key[512] value[2048], NUL-terminated, junk after the NUL.
+kvp_pool() { # kvp_pool FILE KEY=VALUE...
+  python3 - "$@" <<'PY'
+import sys
+out = bytearray()
+for kv in sys.argv[2:]:
+    k, v = kv.split("=", 1)
+    key = (k.encode() + b"\0").ljust(512, b"J")
+    value = (v.encode() + b"\0").ljust(2048, b"J")
+    out += key + value
+open(sys.argv[1], "wb").write(bytes(out))
+PY
+}
+if ! command -v python3 >/dev/null; then
+  skip "kvp-credential.sh on made-up pools" python3
+else
+  kvp=$nixdir/profiles/remote/kvp-credential.sh
+  secret=Zm9vYmFyYmF6cXV4LXF1Yml4X3NlY3JldA
+  kvp_pool "$work/pool" "qubix.rdp-password.old=wrong" "FullyQualifiedDomainName=spotibox" "qubix.rdp-password=$secret"
+  if out=$(bash -c '. "$1"; qubix_kvp_credential "$2" qubix.rdp-password "$3" 0' _ "$kvp" "$work/pool" "$work/cred/qubix.rdp-password" 2>&1) \
+    && [ "$(cat "$work/cred/qubix.rdp-password")" = "$secret" ] \
+    && [ "$(stat -c %a "$work/cred/qubix.rdp-password")" = 600 ] && [ ! -e "$work/cred/qubix.rdp-password.tmp" ]; then
+    pass "kvp-credential.sh: copies exactly the item qubix.rdp-password (not a longer key, not the junk after NUL), 0600"
+  else
+    fail "kvp-credential.sh: copies exactly the item qubix.rdp-password (not a longer key, not the junk after NUL), 0600" \
+      "$out $(ls -l "$work/cred" 2>&1)"
+  fi
+  kvp_pool "$work/pool2" "qubix.rdp-password.old=wrong"
+  if ! bash -c '. "$1"; qubix_kvp_credential "$2" qubix.rdp-password "$3" 0' _ "$kvp" "$work/pool2" "$work/cred2/c" \
+    && [ ! -e "$work/cred2/c" ] && [ ! -e "$work/cred2/c.tmp" ]; then
+    pass "kvp-credential.sh: without the item it returns 1 and writes nothing"
+  else
+    fail "kvp-credential.sh: without the item it returns 1 and writes nothing" "$(ls -l "$work/cred2" 2>&1)"
+  fi
+  ( sleep 1; kvp_pool "$work/pool3" "qubix.rdp-password=$secret" ) &
+  if bash -c '. "$1"; qubix_kvp_credential "$2" qubix.rdp-password "$3" 10' _ "$kvp" "$work/pool3" "$work/cred3/c" \
+    && [ "$(cat "$work/cred3/c")" = "$secret" ]; then
+    pass "kvp-credential.sh: waits for an item the daemon writes later"
+  else
+    fail "kvp-credential.sh: waits for an item the daemon writes later"
+  fi
+  wait
+fi
+
 # --- typed evaluation: the machines through nixpkgs' lib.evalModules -------------------
 # nixpkgs' lib/ (the nixpkgs.lib mirror; no registry ships it) runs the machine files and
 # flake.nix against typed stand-ins of the NixOS options (tests/typed/). Without it these
@@ -198,9 +243,18 @@ else
     '["credential",null,"!","qubix.rdp-password",["xrdp.service","xrdp-sesman.service"],["xrdp-sesman.service"],true,true]'
   typed_is "rdp password: the credential never reaches the store: the script reads it at run time" \
     "lib.hasInfix \"CREDENTIALS_DIRECTORY\" pkgs.spotibox-qcow2.passthru.config.systemd.services.qubix-rdp-password.script" 'true'
-  typed_is "rdp password: the Hyper-V image keeps the lab password until Qubix can hand a Hyper-V guest a credential" \
-    "let c = sys.spotibox.config; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword (c.systemd.services ? qubix-rdp-password) ]" \
-    '["lab","qubix",false]'
+  typed_is "rdp password: the Hyper-V image takes the credential too (no lab password), from the KVP item" \
+    "let c = sys.spotibox.config; in [ c.qubix.rdp.passwordFrom c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword (c.systemd.services ? qubix-rdp-password) (c.systemd.services ? qubix-kvp-credential) ]" \
+    '["credential",null,"!",true,true]'
+  typed_is "rdp password: on Hyper-V the KVP reader runs after hv-kvp and before qubix-rdp-password, and puts pool 0's item into /run/credstore" \
+    "let s = sys.spotibox.config.systemd.services.qubix-kvp-credential; in [ s.after s.wants s.before s.wantedBy s.serviceConfig.Type (lib.hasInfix \"qubix_kvp_credential /var/lib/hyperv/.kvp_pool_0 qubix.rdp-password /run/credstore/qubix.rdp-password 90\" s.script) ]" \
+    '[["hv-kvp.service"],["hv-kvp.service"],["qubix-rdp-password.service"],["multi-user.target","qubix-rdp-password.service"],"oneshot",true]'
+  typed_is "rdp password: before hv-kvp starts, last boot's host items are dropped and /var/lib/hyperv is made 0700" \
+    "let s = sys.spotibox.config.systemd.services.qubix-kvp-pool-reset; in [ s.before s.wantedBy (lib.hasInfix \"rm -f /var/lib/hyperv/.kvp_pool_0\" s.script) (lib.hasInfix \"chmod 0700 /var/lib/hyperv\" s.script) ]" \
+    '[["hv-kvp.service"],["hv-kvp.service"],true,true]'
+  typed_is "rdp password: the qemu image has no KVP reader (its credential comes over fw_cfg)" \
+    "let c = pkgs.spotibox-qcow2.passthru.config; in [ (c.systemd.services ? qubix-kvp-credential) (c.systemd.services ? qubix-kvp-pool-reset) ]" \
+    '[false,false]'
   typed_is "rdp password: passwordFrom = \"lab\" gives rdp the lab password and no credential service" \
     "let c = e.machine e.spotibox { qubix.rdp.passwordFrom = \"lab\"; }; in [ c.users.users.rdp.initialPassword c.users.users.rdp.initialHashedPassword (c.systemd.services ? qubix-rdp-password) ]" \
     '["qubix",null,false]'

@@ -1,6 +1,7 @@
 # The RDP user's password comes from the host, per VM, at every boot: Qubix generates it,
 # keeps it in the host's credential store and hands it to the guest as the systemd
-# credential `qubix.rdp-password` (QEMU: fw_cfg `opt/io.systemd.credentials/qubix.rdp-password`).
+# credential `qubix.rdp-password` (QEMU: fw_cfg `opt/io.systemd.credentials/qubix.rdp-password`;
+# Hyper-V: a KVP item that hyperv-kvp-credential.nix copies to /run/credstore).
 # Nothing about it is in the image or the world-readable Nix store. Without a credential,
 # RDP login is locked and the journal says why. `qubix.rdp.passwordFrom = "lab"` keeps the
 # public lab password instead (the NixOS VM tests' opt-in; profiles/users.nix).

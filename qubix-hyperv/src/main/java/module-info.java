@@ -6,6 +6,8 @@ module dev.qubix.hyperv {
   requires com.sun.jna.platform;
 
   exports dev.qubix.hyperv;
+  // JNA reads and writes CREDENTIALW's public fields and proxies the advapi32 interface by reflection
+  opens dev.qubix.hyperv.internal.wincred to com.sun.jna;
 
   provides dev.qubix.spi.BackendProvider with dev.qubix.hyperv.HyperVBackendProvider;
 }

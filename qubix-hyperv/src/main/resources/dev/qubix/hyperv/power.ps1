@@ -19,15 +19,23 @@ Invoke-QubixMain {
         action = Get-QubixChoice $raw 'action' @('start', 'stop')
         graceSeconds = Get-QubixInt $raw 'graceSeconds' 0 86400
     }
+    # a start hands the VM's RDP secret to the guest again: a rotated one takes effect at this boot
+    if ($p.action -eq 'start') { $p.rdpSecret = Get-QubixChoice $raw 'rdpSecret' @('stdin') }
     $vmDir = Join-Path $p.vmRoot $p.vmName
     Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
     Assert-QubixMayManageHyperV
     $vm = Get-QubixVm $p.vmName
     if (-not $vm) { Stop-Qubix -Message "no VM named $($p.vmName)" -Category 'not-found' -Fix 'create it with recreate (qubixctl up)' }
     Assert-QubixOwnsVm $vm $vmDir
+    $rdpSecret = $null
+    if ($p.action -eq 'start') { $rdpSecret = Read-QubixSecret }
     # a hashtable, because the step's script block runs in a child scope
     $outcome = @{ graceful = $true }
     if ($p.action -eq 'start') {
+        Invoke-QubixStep -Id 'rdp-secret' -Action {
+            if ((Get-QubixStateName $vm) -eq 'Running') { return 'already running: the guest keeps the password it booted with' }
+            Set-QubixKvpItem $vm $KvpSecretKey $rdpSecret
+        }
         Invoke-QubixStep -Id 'start' -Action {
             $state = Get-QubixStateName $vm
             if ($state -eq 'Running') { return 'already running' }

@@ -18,6 +18,13 @@ $ProgressPreference = 'SilentlyContinue'
 $script:KvpServiceId = '2A34B1C2-FD73-4043-8A5B-DD2159BC743F'        # Key-Value Pair Exchange
 $script:ShutdownServiceId = '9F8233AC-BE49-4C79-8EE3-E7E1985B2077'   # Shutdown
 $script:HyperVAdministratorsSid = 'S-1-5-32-578'                     # the group name is localized
+# Well-known SIDs of the private folders' ACL ([MS-DTYP] 2.4.2.4): never by name, which is localized
+# ("Administratoren", "Administrateurs"); a name lookup on another language fails or finds nothing.
+$script:SystemSid = 'S-1-5-18'                                       # NT AUTHORITY\SYSTEM (vmms runs as it)
+$script:AdministratorsSid = 'S-1-5-32-544'                           # BUILTIN\Administrators
+$script:VirtualMachinesSid = 'S-1-5-83-0'                            # NT VIRTUAL MACHINE\Virtual Machines
+# The host-to-guest KVP item that carries the VM's RDP secret (the guest reads it from pool 0).
+$script:KvpSecretKey = 'qubix.rdp-password'
 # The Default Switch's name is translated ("Standardswitch", ...), its ID is fixed (docker/machine#4429,
 # crc-org/crc#579, canonical/multipass#1833).
 $script:DefaultSwitchId = 'c08cb7b8-9b3c-408e-8e30-5e16a3aeb444'
@@ -255,6 +262,144 @@ function Assert-QubixUnder {
     }
 }
 
+# The VM's RDP secret arrives as one line on stdin: never in -Params, which is an argument (other
+# processes read it) and what plan --json shows. Checked like a parameter; never echoed, not even
+# in an error.
+function Read-QubixSecret {
+    $line = [Console]::In.ReadLine()
+    if ($null -eq $line -or $line -cnotmatch '^[A-Za-z0-9_-]{22,128}$') {
+        Stop-Qubix -Message 'stdin did not carry the RDP secret (one line of URL-safe Base64)' -Category 'invalid-parameter' `
+            -Fix 'run the script through Qubix, which writes the secret to its stdin'
+    }
+    return $line
+}
+
+# ---------------------------------------------------------------- private folders
+
+function New-QubixAccessRule {
+    param([string]$Sid, [string]$Rights)
+    $id = New-Object System.Security.Principal.SecurityIdentifier $Sid
+    $inherit = [System.Security.AccessControl.InheritanceFlags]'ContainerInherit, ObjectInherit'
+    return New-Object System.Security.AccessControl.FileSystemAccessRule $id, ([System.Security.AccessControl.FileSystemRights]$Rights), `
+        $inherit, ([System.Security.AccessControl.PropagationFlags]::None), ([System.Security.AccessControl.AccessControlType]::Allow)
+}
+
+# The ACL a private folder gets: inheritance from the drive removed (C:\ lets local Users read), full
+# control for SYSTEM, Administrators, Hyper-V Administrators and the user running Qubix, all by SID.
+# Rules for the VMs' own accounts (NT VIRTUAL MACHINE\<VM GUID>, S-1-5-83-1-...) that Hyper-V added
+# are kept: a VM whose account lost its access no longer starts ("General access denied error").
+function Get-QubixPrivateAcl {
+    param([string]$Path, [string[]]$ReadSids = @())
+    $wanted = New-Object System.Security.AccessControl.DirectorySecurity
+    $wanted.SetAccessRuleProtection($true, $false)
+    $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+    foreach ($sid in @($script:SystemSid, $script:AdministratorsSid, $script:HyperVAdministratorsSid, $me)) {
+        $wanted.AddAccessRule((New-QubixAccessRule $sid 'FullControl'))
+    }
+    foreach ($sid in $ReadSids) { $wanted.AddAccessRule((New-QubixAccessRule $sid 'ReadAndExecute')) }
+    if (Test-Path -LiteralPath $Path -PathType Container) {
+        $current = (Get-Item -LiteralPath $Path -Force).GetAccessControl('Access')
+        foreach ($rule in $current.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier])) {
+            if ($rule.IdentityReference.Value -like 'S-1-5-83-1-*') { $wanted.AddAccessRule($rule) }
+        }
+    }
+    return $wanted
+}
+
+function Test-QubixPrivateFolder {
+    param([string]$Path, [string[]]$ReadSids = @())
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { return $false }
+    $current = (Get-Item -LiteralPath $Path -Force).GetAccessControl('Access')
+    $wanted = Get-QubixPrivateAcl $Path $ReadSids
+    return $current.AreAccessRulesProtected -and
+        ($current.GetSecurityDescriptorSddlForm('Access') -eq $wanted.GetSecurityDescriptorSddlForm('Access'))
+}
+
+# Preflight: an existing folder that is not private yet must be one this user may re-ACL (its owner,
+# or an elevated administrator), or the recreate would stop half-way.
+function Assert-QubixMayMakePrivate {
+    param([string]$Path, [string[]]$ReadSids = @())
+    if (-not (Test-Path -LiteralPath $Path -PathType Container) -or (Test-QubixPrivateFolder $Path $ReadSids)) { return }
+    $owner = (Get-Item -LiteralPath $Path -Force).GetAccessControl('Owner').GetOwner([System.Security.Principal.SecurityIdentifier]).Value
+    $me = [System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+    if ($owner -ne $me -and -not (Test-QubixElevated)) {
+        Stop-Qubix -Message "$Path is owned by $owner, not by this user ($me), and is not private yet: Qubix cannot give it its ACL" `
+            -Category 'acl-denied' -Fix 'run qubixctl up once from an elevated shell (it makes the folder private), or choose a vmRoot this user created'
+    }
+}
+
+# Returns $true when the ACL had to change.
+function Set-QubixPrivateFolder {
+    param([string]$Path, [string[]]$ReadSids = @())
+    New-Item -ItemType Directory -Force -Path $Path | Out-Null
+    if (Test-QubixPrivateFolder $Path $ReadSids) { return $false }
+    (Get-Item -LiteralPath $Path -Force).SetAccessControl((Get-QubixPrivateAcl $Path $ReadSids))
+    return $true
+}
+
+# ---------------------------------------------------------------- KVP
+
+# Hyper-V answers 4096 and a job for work it does asynchronously: wait for the job's end.
+function Wait-QubixWmiJob {
+    param($Result, [string]$What)
+    if ($Result.ReturnValue -eq 0) { return }
+    if ($Result.ReturnValue -ne 4096) {
+        Stop-Qubix -Message "$What failed: WMI return value $($Result.ReturnValue)" -Category 'kvp' `
+            -Fix 'check that the Data Exchange integration service of the VM is enabled'
+    }
+    $job = [WMI]$Result.Job
+    # JobState 3 Starting, 4 Running; 7 Completed (CIM_ConcreteJob)
+    while ($job.JobState -eq 3 -or $job.JobState -eq 4) {
+        Start-Sleep -Milliseconds 100
+        $job = [WMI]$Result.Job
+    }
+    if ($job.JobState -ne 7) {
+        Stop-Qubix -Message "$What failed: $($job.ErrorDescription)" -Category 'kvp' `
+            -Fix 'check that the Data Exchange integration service of the VM is enabled'
+    }
+}
+
+# Whether the VM's configuration holds a host-to-guest item $Name (Msvm_KvpExchangeComponentSettingData
+# .HostExchangeItems: embedded Msvm_KvpExchangeDataItem instances, one XML text each).
+function Test-QubixKvpItem {
+    param($System, [string]$Name)
+    foreach ($settings in @($System.GetRelated('Msvm_VirtualSystemSettingData'))) {
+        foreach ($kvp in @($settings.GetRelated('Msvm_KvpExchangeComponentSettingData'))) {
+            foreach ($text in @($kvp.HostExchangeItems)) {
+                if ($null -eq $text) { continue }
+                $node = ([xml]$text).SelectSingleNode("/INSTANCE/PROPERTY[@NAME='Name']/VALUE")
+                if ($null -ne $node -and $node.InnerText -ceq $Name) { return $true }
+            }
+        }
+    }
+    return $false
+}
+
+# Puts one host-to-guest KVP item into the VM's configuration (learn.microsoft.com, "Data Exchange:
+# Using key-value pairs to share information between the host and guest on Hyper-V"; AddKvpItems and
+# ModifyKvpItems of Msvm_VirtualSystemManagementService). Source 0 is the host's pool, which a Linux
+# guest's hv_kvp_daemon keeps in /var/lib/hyperv/.kvp_pool_0. AddKvpItems fails for a key that
+# exists, so an existing item is modified instead. The VM is found by its GUID, not its name.
+function Set-QubixKvpItem {
+    param($Vm, [string]$Name, [string]$Value)
+    $namespace = 'root\virtualization\v2'
+    $service = Get-WmiObject -Namespace $namespace -Class Msvm_VirtualSystemManagementService
+    $system = Get-WmiObject -Namespace $namespace -Class Msvm_ComputerSystem -Filter ("Name='" + ([guid]$Vm.Id).ToString() + "'")
+    if ($null -eq $system) {
+        Stop-Qubix -Message "WMI has no Msvm_ComputerSystem for the VM $($Vm.Name) ($($Vm.Id))" -Category 'kvp'
+    }
+    $item = ([WMIClass]('\\.\' + $namespace + ':Msvm_KvpExchangeDataItem')).CreateInstance()
+    $item.Name = $Name
+    $item.Data = $Value
+    $item.Source = 0
+    $text = $item.PSBase.GetText([System.Management.TextFormat]::WmiDtd20)
+    if (Test-QubixKvpItem $system $Name) {
+        Wait-QubixWmiJob ($service.ModifyKvpItems($system, @($text))) "replacing the KVP item $Name"
+    } else {
+        Wait-QubixWmiJob ($service.AddKvpItems($system, @($text))) "adding the KVP item $Name"
+    }
+}
+
 # ---------------------------------------------------------------- host
 
 # Mutating cmdlets need an elevated token or Hyper-V Administrators (checked by SID: the name is
@@ -442,4 +587,4 @@ function Stop-QubixVmHard {
     }
 }
 
-Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark'
+Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark', 'KvpSecretKey', 'VirtualMachinesSid'

@@ -16,8 +16,8 @@ Import-Module (Join-Path $PSScriptRoot 'qubix.psm1') -Force
 Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
     $steps = @(Get-QubixValue $raw 'steps')
-    $known = @('switch-default', 'switch-create', 'host-ip', 'netnat', 'base-image', 'remove-old-vm', 'system-disk',
-        'home-disk-seed', 'home-disk-create', 'create-vm', 'start', 'wait-running')
+    $known = @('switch-default', 'switch-create', 'host-ip', 'netnat', 'private-folders', 'base-image', 'remove-old-vm',
+        'system-disk', 'home-disk-seed', 'home-disk-create', 'create-vm', 'rdp-secret', 'start', 'wait-running')
     foreach ($s in $steps) {
         if ($s -isnot [string] -or $known -cnotcontains $s) { Stop-QubixParam 'steps' 'names a step this script does not know' }
     }
@@ -39,6 +39,8 @@ Invoke-QubixMain {
         memoryMinimumBytes = Get-QubixInt $raw 'memoryMinimumBytes' 33554432 1099511627776 -MultipleOf 2097152
         maxMemoryBytes = Get-QubixInt $raw 'maxMemoryBytes' 268435456 1099511627776 -MultipleOf 2097152
         waitSeconds = Get-QubixInt $raw 'waitSeconds' 1 3600
+        # where the VM's RDP secret comes from: stdin, the only choice (never a parameter value)
+        rdpSecret = Get-QubixChoice $raw 'rdpSecret' @('stdin')
     }
     # the integer rules here are mirrored in Java's RecreateParamRules (one call per line, checked by a test)
     if ($p.homeDisk) { $p.homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664 }
@@ -104,6 +106,13 @@ Invoke-QubixMain {
             Assert-QubixElevatedFor 'adding the gateway address and the NetNat of a static network'
         }
     }
+    if ($steps -contains 'private-folders') {
+        Assert-QubixMayMakePrivate $p.vmRoot
+        Assert-QubixMayMakePrivate (Join-Path $p.vmRoot 'images') @($VirtualMachinesSid)
+        Assert-QubixMayMakePrivate $vmDir
+    }
+    # read before the first change: a run without its secret refuses rather than making a VM without one
+    $rdpSecret = Read-QubixSecret
     $oldVms = @()
     if ($steps -contains 'remove-old-vm') {
         $oldVms = @(Get-QubixVms $p.vmName)
@@ -141,6 +150,17 @@ Invoke-QubixMain {
             $ours = @(Get-QubixNetNats | Where-Object { Test-QubixPrefixContains ([string]$_.InternalIPInterfaceAddressPrefix) $p.subnet })
             if ($ours.Count -gt 0) { return "the NetNat '$($ours[0].Name)' already serves $($p.subnet)" }
             NetNat\New-NetNat -Name $p.switchName -InternalIPInterfaceAddressPrefix $p.subnet -ErrorAction Stop | Out-Null
+        }
+        'private-folders' = {
+            $changed = @(
+                (Set-QubixPrivateFolder $p.vmRoot),
+                (Set-QubixPrivateFolder (Join-Path $p.vmRoot 'images') @($VirtualMachinesSid)),
+                (Set-QubixPrivateFolder $vmDir)
+            ) -contains $true
+            # purge deletes only folders that carry this mark, and this step may be the one that made the folder
+            $mark = Join-Path $vmDir $FolderMark
+            if (-not (Test-Path -LiteralPath $mark)) { Set-Content -LiteralPath $mark -Value 'created by Qubix; purge deletes this folder' -Encoding Ascii }
+            if (-not $changed) { return 'vmRoot, its images folder and the VM folder are already private' }
         }
         'base-image' = {
             # held until this script ends: gc (which takes the same lock) must not delete the base
@@ -237,6 +257,10 @@ Invoke-QubixMain {
             Hyper-V\Get-VMIntegrationService -VM $vm |
                 Where-Object { $_.Id -like "*$KvpServiceId" -or $_.Id -like "*$ShutdownServiceId" } |
                 Hyper-V\Enable-VMIntegrationService
+        }
+        'rdp-secret' = {
+            # before start: the guest reads the item once, at boot, from the VM's configuration
+            Set-QubixKvpItem (Get-QubixVm $p.vmName) $KvpSecretKey $rdpSecret
         }
         'start' = {
             $vm = Get-QubixVm $p.vmName

@@ -95,6 +95,8 @@ final class Fixtures {
    */
   static final class FakePowerShell implements CommandRunner {
     final List<List<String>> calls = new CopyOnWriteArrayList<>();
+    /** What each call got on stdin ("" for none): the RDP secret travels there, never in argv. */
+    final List<String> stdins = new CopyOnWriteArrayList<>();
     final Function<List<String>, Answer> answer;
 
     FakePowerShell(String stateJson) {
@@ -109,6 +111,7 @@ final class Fixtures {
     @Override
     public CommandResult run(Command command) {
       calls.add(command.argv());
+      stdins.add(command.stdin() == null ? "" : command.stdin());
       Answer a = answer.apply(command.argv());
       a.lines().forEach(command.stdoutLines());
       return new CommandResult(command.argv(), a.exitCode(), String.join("\n", a.lines()) + "\n", "", Duration.ZERO);

@@ -102,6 +102,40 @@ class HyperVAcceptanceTest {
     assertThat(a.gc()).contains(base.toString());
   }
 
+  /**
+   * Issue 19: the VM's secret is in Credential Manager from the first create, the folders are
+   * private by SID, connect stores the TERMSRV login mstsc uses (mstsc opens without a prompt: look
+   * at the window), and purge takes both credentials away.
+   */
+  @Test
+  void theSecretLivesInCredentialManagerTheFoldersArePrivateAndPurgeForgetsIt() throws Exception {
+    Appliance a = appliance(dhcpMachine());
+    BuiltAppliance built = a.build();
+    dev.qubix.manifest.MachineManifest m = built.manifest();
+    var store = new dev.qubix.hyperv.internal.wincred.WindowsCredentialStore();
+    Instance vm = built.recreate();
+    try {
+      String secret = store.read(dev.qubix.hyperv.internal.HyperVSecrets.target(m)).orElseThrow();
+      assertThat(java.util.Base64.getUrlDecoder().decode(secret)).hasSize(24);
+      for (String dir : List.of(HyperVPaths.of(m).vmRoot(), HyperVPaths.of(m).vmDir())) {
+        String sddl = ps("(Get-Acl -LiteralPath '" + dir + "').Sddl");
+        // D:P = protected DACL; BU = BUILTIN\Users, AU = Authenticated Users, WD = Everyone
+        assertThat(sddl).as(dir).contains("D:P").doesNotContain(";;;BU)", ";;;AU)", ";;;WD)").contains(";;;SY)", ";;;BA)");
+      }
+      dev.qubix.Connection c = vm.connect(dev.qubix.ConnectOptions.defaults().withTimeout(Duration.ofMinutes(3)));
+      try {
+        assertThat(store.list("TERMSRV/")).anySatisfy(e -> assertThat(e.target()).isEqualTo("TERMSRV/" + c.endpoint().host()));
+        assertThat(store.read("TERMSRV/" + c.endpoint().host())).contains(secret);
+      } finally {
+        c.client().ifPresent(Process::destroy);
+      }
+    } finally {
+      vm.destroy(Purge.EVERYTHING);
+    }
+    assertThat(store.read(dev.qubix.hyperv.internal.HyperVSecrets.target(m))).isEmpty();
+    assertThat(store.list("TERMSRV/")).noneMatch(e -> e.comment().contains(HyperVPaths.of(m).vmDir()));
+  }
+
   /** Item 2: on a non-English Windows the Default Switch has another name; the VM is on it anyway. */
   @Test
   void theDefaultSwitchIsUsedByItsIdWhateverItIsCalled() throws Exception {

@@ -54,8 +54,9 @@ class HyperVBackendTest {
     assertThat(argv.get(7)).startsWith(Fixtures.SCRIPTS_WINDOWS).endsWith("\\recreate.ps1");
     assertThat(argv.get(8)).isEqualTo("-Params");
     JsonNode p = ps.params(0);
-    assertThat(p.path("steps").toString()).isEqualTo("[\"switch-create\",\"host-ip\",\"netnat\",\"base-image\","
-        + "\"remove-old-vm\",\"system-disk\",\"home-disk-seed\",\"create-vm\",\"start\",\"wait-running\"]");
+    assertThat(p.path("steps").toString()).isEqualTo("[\"switch-create\",\"host-ip\",\"netnat\",\"private-folders\","
+        + "\"base-image\",\"remove-old-vm\",\"system-disk\",\"home-disk-seed\",\"create-vm\",\"rdp-secret\",\"start\","
+        + "\"wait-running\"]");
     assertThat(p.path("sourceImage").asText()).isEqualTo(HyperVPlannerTest.SOURCE);
     assertThat(p.path("homeImage").asText()).isEqualTo(HyperVPlannerTest.HOME);
   }
@@ -84,7 +85,7 @@ class HyperVBackendTest {
 
     assertThat(events).filteredOn(ProgressEvent.StepStarted.class::isInstance).extracting(e -> (ProgressEvent.StepStarted) e)
         .extracting(e -> e.step() + " " + e.index() + "/" + e.total())
-        .containsExactly("switch-default 1/8", "base-image 2/8");
+        .containsExactly("switch-default 1/10", "base-image 2/10");
     assertThat(events).filteredOn(ProgressEvent.StepStarted.class::isInstance).first()
         .extracting(e -> ((ProgressEvent.StepStarted) e).description()).asString().startsWith("use the switch 'Default Switch'");
     assertThat(events).contains(new ProgressEvent.BytesCopied("base image", 134217728, 268435456));
@@ -155,7 +156,7 @@ class HyperVBackendTest {
 
     Plan p = Ops.plan(new HyperVBackend(Fixtures.wslContext(state, ps)), Operation.UP, Fixtures.dhcp(), Fixtures.images(true));
 
-    assertThat(p.steps()).extracting(Step::id).containsExactly("start");
+    assertThat(p.steps()).extracting(Step::id).containsExactly("rdp-secret", "start");
     assertThat(p.steps().get(0).details()).containsEntry("script", "power.ps1");
   }
 
@@ -212,7 +213,7 @@ class HyperVBackendTest {
 
     assertThat(ps.calls).extracting(Fixtures::script).containsExactly("power.ps1", "power.ps1", "destroy.ps1");
     assertThat(ps.params(0).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"stop\",\"graceSeconds\":90}");
-    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"start\",\"graceSeconds\":0}");
+    assertThat(ps.params(1).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"action\":\"start\",\"graceSeconds\":0,\"rdpSecret\":\"stdin\"}");
     assertThat(ps.params(2).toString()).isEqualTo("{\"vmName\":\"qubix-spotibox\",\"vmRoot\":\"C:\\\\HyperV\\\\Qubix\",\"purge\":true}");
   }
 

@@ -63,8 +63,8 @@ class HyperVPlannerTest {
     Plan p = recreate(Fixtures.dhcpWithoutHomeImage(), FRESH, false);
 
     assertGolden("recreate-dhcp-fresh", p);
-    assertThat(p.steps()).extracting(Step::id).containsExactly("switch-default", "base-image", "system-disk",
-        "home-disk-create", "create-vm", "start", "wait-running");
+    assertThat(p.steps()).extracting(Step::id).containsExactly("switch-default", "private-folders", "base-image",
+        "system-disk", "home-disk-create", "create-vm", "rdp-secret", "start", "wait-running");
   }
 
   /** Item 1: no home disk step, no home disk on the VM, and no homeSizeBytes for the script to refuse. */
@@ -82,10 +82,10 @@ class HyperVPlannerTest {
     Plan p = recreate(Fixtures.dhcp(), host(true, false, List.of(), true, true, true), true);
 
     assertGolden("recreate-dhcp-cached-existing", p);
-    assertThat(p.steps()).extracting(Step::id).containsExactly("switch-default", "base-image-cached", "remove-old-vm",
-        "system-disk", "home-disk-kept", "create-vm", "start", "wait-running");
-    assertThat(params(p).get("steps")).isEqualTo(List.of("switch-default", "remove-old-vm", "system-disk", "create-vm",
-        "start", "wait-running"));
+    assertThat(p.steps()).extracting(Step::id).containsExactly("switch-default", "private-folders", "base-image-cached",
+        "remove-old-vm", "system-disk", "home-disk-kept", "create-vm", "rdp-secret", "start", "wait-running");
+    assertThat(params(p).get("steps")).isEqualTo(List.of("switch-default", "private-folders", "remove-old-vm", "system-disk",
+        "create-vm", "rdp-secret", "start", "wait-running"));
   }
 
   @Test
@@ -108,7 +108,7 @@ class HyperVPlannerTest {
     Plan p = recreate(Fixtures.staticIp(), host(false, false, List.of(), false, false, false), true);
 
     assertGolden("recreate-static-fresh", p);
-    assertThat(p.steps()).extracting(Step::id).startsWith("switch-create", "host-ip", "netnat", "base-image");
+    assertThat(p.steps()).extracting(Step::id).startsWith("switch-create", "host-ip", "netnat", "private-folders", "base-image");
   }
 
   @Test
@@ -151,7 +151,8 @@ class HyperVPlannerTest {
     Plan p = HyperVPlanner.destroy(Fixtures.dhcp(), true);
 
     assertGolden("destroy-purge", p);
-    assertThat(p.steps()).extracting(Step::id).containsExactly("remove-vm", "remove-system-disk", "remove-home-disk");
+    assertThat(p.steps()).extracting(Step::id).containsExactly("remove-vm", "remove-system-disk", "remove-home-disk",
+        "forget-secret");
     assertThat(params(p)).containsEntry("purge", true);
   }
 

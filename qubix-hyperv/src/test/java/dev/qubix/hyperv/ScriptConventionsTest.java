@@ -179,6 +179,70 @@ class ScriptConventionsTest {
         "parameter memoryStartupBytes must be a multiple of 2097152, is 2148532224"));
   }
 
+  /** The body of a module function, up to its closing brace in column 0. */
+  private static String function(String name) throws Exception {
+    String c = code("qubix.psm1");
+    int start = c.indexOf("function " + name + " {");
+    assertThat(start).as("function %s", name).isNotNegative();
+    return c.substring(start, c.indexOf("\n}\n", start) + 2);
+  }
+
+  /**
+   * Issue 19: the private folders' ACL names every principal by SID. Names are localized
+   * ("Administratoren", "Système"), so an NTAccount lookup fails or finds nothing on another language.
+   */
+  @Test
+  void theAclIsBuiltFromWellKnownSidsNeverFromAccountNames() throws Exception {
+    String acl = function("New-QubixAccessRule") + function("Get-QubixPrivateAcl") + function("Set-QubixPrivateFolder")
+        + function("Assert-QubixMayMakePrivate") + function("Test-QubixPrivateFolder");
+    assertThat(acl).contains("New-Object System.Security.Principal.SecurityIdentifier $Sid")
+        .contains("$wanted.SetAccessRuleProtection($true, $false)")
+        .contains("@($script:SystemSid, $script:AdministratorsSid, $script:HyperVAdministratorsSid, $me)")
+        .contains("WindowsIdentity]::GetCurrent().User.Value");
+    for (String name : PowerShell.SCRIPTS) {
+      assertThat(codeWithoutStrings(name)).as(name).doesNotContain("NTAccount").doesNotContainPattern("(?i)icacls|takeown");
+      assertThat(code(name)).as(name).doesNotContainPattern("(?i)'(BUILTIN|NT AUTHORITY|NT VIRTUAL MACHINE)\\\\|'(Administrators|SYSTEM|Everyone|Users)'");
+    }
+    String module = code("qubix.psm1");
+    assertThat(module).contains("$script:SystemSid = 'S-1-5-18'", "$script:AdministratorsSid = 'S-1-5-32-544'",
+        "$script:HyperVAdministratorsSid = 'S-1-5-32-578'", "$script:VirtualMachinesSid = 'S-1-5-83-0'");
+    // every access rule goes through the one function that takes a SID
+    assertThat(module.split("FileSystemAccessRule", -1)).hasSize(2);
+    assertThat(code("recreate.ps1")).contains("Set-QubixPrivateFolder $p.vmRoot", "Set-QubixPrivateFolder $vmDir",
+        "Set-QubixPrivateFolder (Join-Path $p.vmRoot 'images') @($VirtualMachinesSid)");
+  }
+
+  /**
+   * Issue 19: the secret reaches the scripts on stdin, is checked like a parameter, and goes nowhere
+   * but the KVP item: no output line, no error message, no parameter carries it.
+   */
+  @Test
+  void theSecretTravelsOnStdinAndOnlyIntoTheKvpItem() throws Exception {
+    assertThat(function("Read-QubixSecret")).contains("$line = [Console]::In.ReadLine()")
+        .contains("-cnotmatch '^[A-Za-z0-9_-]{22,128}$'").doesNotContain("$line\"").doesNotContain("$($line");
+    assertThat(RdpSecretShape.FORMAT).isEqualTo("[A-Za-z0-9_-]{22,128}");
+    for (String name : List.of("recreate.ps1", "power.ps1")) {
+      String code = code(name);
+      assertThat(code).as(name).contains("Get-QubixChoice $raw 'rdpSecret' @('stdin')").contains("$rdpSecret = Read-QubixSecret");
+      for (String line : code.lines().filter(l -> l.contains("$rdpSecret")).toList()) {
+        assertThat(line.strip()).as("%s: %s", name, line.strip())
+            .matches("(\\$rdpSecret = \\$null|\\$rdpSecret = Read-QubixSecret|if \\(\\$p\\.action -eq 'start'\\) \\{ \\$rdpSecret = Read-QubixSecret \\}"
+                + "|Set-QubixKvpItem .* \\$KvpSecretKey \\$rdpSecret)");
+      }
+    }
+    for (String name : PowerShell.SCRIPTS) {
+      assertThat(code(name)).as(name).doesNotContainPattern("(?i)Get-QubixValue \\$raw '(rdpPassword|password|secret)'");
+    }
+    assertThat(function("Set-QubixKvpItem")).contains("$item.Source = 0").contains("AddKvpItems").contains("ModifyKvpItems")
+        .contains("Msvm_ComputerSystem -Filter (\"Name='\"").doesNotContain("ElementName");
+    assertThat(code("qubix.psm1")).contains("$script:KvpSecretKey = '" + HyperVPlanner.KVP_KEY + "'");
+  }
+
+  /** The shape the scripts accept is exactly the one core's RdpSecret makes. */
+  private static final class RdpSecretShape {
+    static final String FORMAT = dev.qubix.spi.RdpSecret.FORMAT.pattern();
+  }
+
   /** recreate.ps1 knows exactly the steps the planner can ask for: none can be skipped silently. */
   @Test
   void recreateScriptKnowsEveryStepThePlannerEmits() throws Exception {

@@ -39,10 +39,26 @@ import java.util.Set;
 public final class HyperVBackend implements Backend {
   private final BackendContext context;
   private final PowerShell powershell;
+  private final HyperVSecrets secrets;
 
   public HyperVBackend(BackendContext context) {
+    this(context, defaultStore(context));
+  }
+
+  /** With the credential store handed in: tests use a fake, the product {@link #defaultStore}. */
+  public HyperVBackend(BackendContext context, CredentialStore store) {
     this.context = context;
     this.powershell = new PowerShell(context.runner(), context.listener(), context.stateDir(), context.host(), context.timeout());
+    this.secrets = new HyperVSecrets(store);
+  }
+
+  /**
+   * Windows Java: Windows Credential Manager, which mstsc reads too. Java in WSL cannot call it, so
+   * there the secret is a 0600 file in the distribution's state directory (mstsc then prompts).
+   */
+  static CredentialStore defaultStore(BackendContext context) {
+    return context.host().os() == HostInfo.Os.WINDOWS ? new dev.qubix.hyperv.internal.wincred.WindowsCredentialStore()
+        : new PrivateFileCredentialStore(context.stateDir());
   }
 
   @Override
@@ -116,16 +132,23 @@ public final class HyperVBackend implements Backend {
       case STOP -> power(m, HyperVPlanner.power(m, Operation.STOP, Math.max(1, r.grace().toSeconds())), "stop");
       case DESTROY, PURGE -> {
         Plan plan = HyperVPlanner.destroy(m, r.operation() == Operation.PURGE);
-        yield BackendPlan.runAsOne(plan.steps(), this::requireRights,
-            () -> powershell.run(HyperVPlanner.DESTROY_SCRIPT, HyperVPlanner.scriptParams(plan), plan));
+        yield BackendPlan.runAsOne(plan.steps(), this::requireRights, () -> {
+          powershell.run(HyperVPlanner.DESTROY_SCRIPT, HyperVPlanner.scriptParams(plan), plan);
+          if (r.operation() == Operation.PURGE) {
+            // after the script: a purge that failed half-way keeps the secret of the VM it left behind
+            powershell.javaStep(plan, HyperVPlanner.FORGET_SECRET, () -> secrets.forget(m));
+          }
+        });
       }
       case UP -> throw new IllegalArgumentException("UP is decided by the engine");
     };
   }
 
   private BackendPlan power(MachineManifest m, Plan plan, String action) {
-    return BackendPlan.runAsOne(plan.steps(), this::requireRights,
-        () -> requireFinalState(m, action, powershell.run(HyperVPlanner.POWER_SCRIPT, HyperVPlanner.scriptParams(plan), plan)));
+    return BackendPlan.runAsOne(plan.steps(), this::requireRights, () -> {
+      String secret = action.equals("start") ? secrets.ensure(m) : null;
+      requireFinalState(m, action, powershell.run(HyperVPlanner.POWER_SCRIPT, HyperVPlanner.scriptParams(plan), plan, secret));
+    });
   }
 
   /**
@@ -150,8 +173,8 @@ public final class HyperVBackend implements Backend {
         requireElevationFor(plan[0], false);
       }
     };
-    return BackendPlan.runAsOne(plan[0].steps(), preflight,
-        () -> powershell.run(HyperVPlanner.RECREATE_SCRIPT, HyperVPlanner.scriptParams(plan[0]), plan[0]));
+    return BackendPlan.runAsOne(plan[0].steps(), preflight, () -> powershell.run(HyperVPlanner.RECREATE_SCRIPT,
+        HyperVPlanner.scriptParams(plan[0]), plan[0], secrets.ensure(m)));
   }
 
   private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state) {
@@ -267,10 +290,47 @@ public final class HyperVBackend implements Backend {
         + "wait for it to boot, or connect with an explicit address"));
   }
 
-  /** Writes {@code <vmDir>\<vmName>.rdp} (never a password) and opens it with mstsc. */
+  /** The VM's secret, from the credential store; empty before the first create. */
+  @Override
+  public Optional<String> rdpPassword(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
+    return secrets.read(m);
+  }
+
+  /**
+   * A running guest set its password from the KVP item when it booted and keeps it until it boots
+   * again: rotating under it would leave {@code connect} with a password the guest does not know.
+   * The new secret reaches the guest at the next start (power.ps1's rdp-secret step).
+   */
+  @Override
+  public void rotateSecret(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
+    Optional<InstanceStatus> s = inspect(m);
+    if (s.isEmpty()) {
+      throw new QubixException(m.vmName() + " does not exist: its secret is made by the first up or recreate");
+    }
+    if (s.get().state() != InstanceStatus.State.STOPPED) {
+      throw new QubixException(m.vmName() + " is " + s.get().state().name().toLowerCase(java.util.Locale.ROOT)
+          + ", and its guest keeps the current password until it boots again: stop it, rotate, then start it");
+    }
+    secrets.rotate(m);
+  }
+
+  /**
+   * Writes {@code <vmDir>\<vmName>.rdp} (never a password), stores the VM's secret as the
+   * {@code TERMSRV/<address>} credential mstsc looks up for that address, and opens the file with
+   * mstsc, which then logs in with no prompt. From WSL the store is not one mstsc reads: it asks.
+   */
   @Override
   public Optional<Process> openClient(MachineManifest m, Endpoint endpoint, Optional<String> password) {
     HyperVPlanner.requireHyperV(m);
+    boolean stored = password.isPresent() && secrets.login(m, endpoint.host(), password.get());
+    if (password.isPresent() && !stored) {
+      ProgressListener.safely(context.listener(), new ProgressEvent.Log(ProgressEvent.Log.Level.WARN, "connect",
+          "mstsc will ask for a password it cannot be given: Java in WSL cannot write Windows Credential Manager, "
+              + "which mstsc reads, and Qubix never prints the secret. Manage Hyper-V VMs with Windows Java (qubixctl.cmd) "
+              + "to log in with no prompt"));
+    }
     String rdp = writeRdpFile(m, endpoint);
     String mstsc = context.host().which("mstsc.exe").map(Path::toString)
         .orElse(onWindows() ? "mstsc.exe" : "/mnt/c/Windows/System32/mstsc.exe");

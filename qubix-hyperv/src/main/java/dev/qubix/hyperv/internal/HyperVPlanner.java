@@ -28,6 +28,21 @@ public final class HyperVPlanner {
   public static final String GC_SCRIPT = "gc.ps1";
   /** A step that must not run: the plan explains why. */
   public static final String BLOCKED = "blocked";
+  /** recreate.ps1's step that gives vmRoot and the VM folder their ACL by SID. */
+  public static final String PRIVATE_FOLDERS = "private-folders";
+  /** recreate.ps1's and power.ps1's step that hands the VM's RDP secret to the guest over KVP. */
+  public static final String RDP_SECRET = "rdp-secret";
+  /** Purge's step that Java performs after destroy.ps1: the secret leaves the credential store. */
+  public static final String FORGET_SECRET = "forget-secret";
+  /**
+   * Where the scripts read the secret: one line on stdin. Never in {@code -Params}, which is an
+   * argument (readable in the process list) and shown by {@code plan --json}.
+   */
+  public static final String SECRET_ON_STDIN = "stdin";
+  /** The KVP item's name, which the guest looks up in hv_kvp_daemon's pool 0. */
+  public static final String KVP_KEY = "qubix.rdp-password";
+  private static final String SECRET_HOME = "kept in Windows Credential Manager, or from WSL in a 0600 file in the "
+      + "state directory; made on first create";
   /**
    * The Hyper-V NAT switch every Windows 10 1709+ host has; its subnet changes across reboots. Its
    * name is translated ("Standardswitch", "Przełącznik domyślny"; docker/machine#4429, crc-org/crc#579),
@@ -91,6 +106,7 @@ public final class HyperVPlanner {
     p.put("memoryMinimumBytes", Math.min(GIB, m.memoryStartup().bytes()));
     p.put("maxMemoryBytes", m.maxMemory().bytes());
     p.put("waitSeconds", WAIT_RUNNING_SECONDS);
+    p.put("rdpSecret", SECRET_ON_STDIN);
     p.put("steps", List.copyOf(steps));
     return p;
   }
@@ -129,6 +145,7 @@ public final class HyperVPlanner {
         steps.add(new String[] {"netnat", "create the NetNat '" + sw + "' for " + subnet + check});
       }
     }
+    steps.add(new String[] {PRIVATE_FOLDERS, privateFolders(paths)});
     String base = images.get("hyperv").map(paths::baseImage).orElse(paths.imagesDir() + "\\<store hash>.vhdx");
     if (host.baseImageCached()) {
       steps.add(new String[] {"base-image-cached", "base image already cached at " + base + " (no copy)"});
@@ -158,6 +175,7 @@ public final class HyperVPlanner {
         + (hyperv.secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
         + ", checkpoints off, shut down with the host, switch '" + sw + "'" + (usesDefaultSwitch(m) ? " (found by its ID)" : "")
         + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
+    steps.add(new String[] {RDP_SECRET, rdpSecret(m)});
     steps.add(new String[] {"start", "start " + m.vmName()});
     steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
 
@@ -165,6 +183,23 @@ public final class HyperVPlanner {
     Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable);
     return new Plan(Operation.RECREATE, "hyperv", m.name(),
         steps.stream().map(s -> new Step(s[0], s[1], details(RECREATE_SCRIPT, params))).toList());
+  }
+
+  /**
+   * The ACL by SID (never by name: "Administrators" is "Administratoren" on a German Windows). The
+   * VM's own account (NT VIRTUAL MACHINE\<VM GUID>) is not listed: Hyper-V grants it on the files it
+   * attaches. Hyper-V's Virtual Machines group ([MS-DTYP] 2.4.2.4: S-1-5-83-0) may read the cached
+   * base images, the read-only parents of every differencing disk.
+   */
+  static String privateFolders(HyperVPaths paths) {
+    return "make " + paths.vmRoot() + " and " + paths.vmDir() + " private: an explicit ACL without inheritance, full "
+        + "control for SYSTEM (S-1-5-18), Administrators (S-1-5-32-544), Hyper-V Administrators (S-1-5-32-578) and this "
+        + "user (by SID); " + paths.imagesDir() + " also readable by Hyper-V's Virtual Machines group (S-1-5-83-0)";
+  }
+
+  static String rdpSecret(MachineManifest m) {
+    return "hand the VM's RDP secret (" + SECRET_HOME + ") to the guest as the host-to-guest KVP item " + KVP_KEY
+        + "; the script reads it on stdin, never as an argument";
   }
 
   /** Whether the NetNat prefix {@code prefix} (as Get-NetNat reports it) contains {@code subnet}. */
@@ -181,6 +216,11 @@ public final class HyperVPlanner {
 
   private static boolean runs(String stepId) {
     return !stepId.equals(BLOCKED) && !stepId.endsWith("-cached") && !stepId.endsWith("-kept");
+  }
+
+  /** Steps Java performs itself, around the script run: no script emits their step lines. */
+  public static boolean javaStep(String stepId) {
+    return stepId.equals(FORGET_SECRET);
   }
 
   /**
@@ -214,9 +254,11 @@ public final class HyperVPlanner {
     steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk(), d));
     if (purge) {
       steps.add(new Step("remove-home-disk", "delete the home disk and everything else in " + paths.vmDir(), d));
+      steps.add(new Step(FORGET_SECRET, "delete the VM's RDP secret " + HyperVSecrets.target(m) + " and the TERMSRV "
+          + "logins Qubix wrote for it from the credential store", d));
     } else {
       steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk()
-          + " (purge deletes it; cached base images stay for gc)", d));
+          + " and the VM's RDP secret (purge deletes both; cached base images stay for gc)", d));
     }
     return new Plan(purge ? Operation.PURGE : Operation.DESTROY, "hyperv", m.name(), steps);
   }
@@ -227,6 +269,9 @@ public final class HyperVPlanner {
     p.put("vmRoot", HyperVPaths.of(m).vmRoot());
     p.put("action", action);
     p.put("graceSeconds", graceSeconds);
+    if (action.equals("start")) {
+      p.put("rdpSecret", SECRET_ON_STDIN);
+    }
     return p;
   }
 
@@ -236,8 +281,14 @@ public final class HyperVPlanner {
     String action = op.name().toLowerCase(Locale.ROOT);
     String description = op == Operation.START ? "start " + m.vmName() + " unless it is running"
         : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s";
-    return new Plan(op, "hyperv", m.name(), List.of(new Step(action, description,
-        details(POWER_SCRIPT, powerParams(m, action, graceSeconds)))));
+    Map<String, Object> d = details(POWER_SCRIPT, powerParams(m, action, graceSeconds));
+    List<Step> steps = new ArrayList<>();
+    if (op == Operation.START) {
+      // a rotated secret reaches the guest at this boot; a VM made before Qubix had secrets gets one now
+      steps.add(new Step(RDP_SECRET, rdpSecret(m), d));
+    }
+    steps.add(new Step(action, description, d));
+    return new Plan(op, "hyperv", m.name(), steps);
   }
 
   /** The parameters of state.ps1, which reads and never changes. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qubix.Plan;
 import dev.qubix.QubixException;
+import dev.qubix.Step;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.exec.Command;
@@ -105,12 +106,21 @@ public final class PowerShell {
    * and total, and a failing step is reported as finished unsuccessfully before the error is thrown.
    */
   public JsonNode run(String script, Map<String, Object> params, Plan plan) {
+    return run(script, params, plan, null);
+  }
+
+  /**
+   * As {@link #run(String, Map, Plan)}, with {@code secret} as the one line the script reads on its
+   * stdin ({@code params} say {@code "rdpSecret": "stdin"}). stdin is neither an argument nor in
+   * the environment, and the runner logs neither it nor anything else it writes to a process.
+   */
+  public JsonNode run(String script, Map<String, Object> params, Plan plan, String secret) {
     StepReporter reporter = new StepReporter(listener, plan, script);
     Duration limit = script.equals(HyperVPlanner.STATE_SCRIPT) && timeout.compareTo(READ_TIMEOUT) > 0 ? READ_TIMEOUT : timeout;
     try {
+      Command command = Command.of(argv(script, params)).withTimeout(limit).allowingFailure().onStdout(reporter::line);
       // a runner timeout is an exception too: the open step is reported as failed either way
-      CommandResult r = runner.run(Command.of(argv(script, params)).withTimeout(limit).allowingFailure()
-          .onStdout(reporter::line));
+      CommandResult r = runner.run(secret == null ? command : command.withStdin(secret + "\n"));
       return HyperVProtocol.outcome(script, r.exitCode(), r.stdoutLines(), r.stderr());
     } catch (RuntimeException e) {
       reporter.failOpenStep();
@@ -134,9 +144,16 @@ public final class PowerShell {
       if (plan != null) {
         plan.steps().forEach(s -> descriptions.put(s.id(), s.description()));
       }
-      // informational steps (cached, kept, keep-…) are never emitted by a script: they do not count
-      this.total = plan == null ? -1 : (int) plan.steps().stream().filter(s -> !s.id().endsWith("-cached")
-          && !s.id().endsWith("-kept") && !s.id().startsWith("keep-")).count();
+      this.total = plan == null ? -1 : counted(plan).size();
+    }
+
+    /**
+     * The steps that report progress: the script's and Java's own (forget-secret), in plan order.
+     * Informational steps (cached, kept, keep-…) are never emitted: they do not count.
+     */
+    static List<String> counted(Plan plan) {
+      return plan.steps().stream().map(dev.qubix.Step::id).filter(id -> !id.endsWith("-cached")
+          && !id.endsWith("-kept") && !id.startsWith("keep-")).toList();
     }
 
     void line(String raw) {
@@ -172,6 +189,25 @@ public final class PowerShell {
 
     private void emit(ProgressEvent e) {
       ProgressListener.safely(listener, e);
+    }
+  }
+
+  /**
+   * Performs a step of {@code plan} that Java does itself (after the script), with the same events
+   * a script step gets, numbered in the plan's order.
+   */
+  public void javaStep(Plan plan, String id, Runnable action) {
+    Step step = plan.steps().stream().filter(s -> s.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no step " + id + " in " + plan));
+    List<String> counted = StepReporter.counted(plan);
+    ProgressListener.safely(listener, new ProgressEvent.StepStarted(id, step.description(), counted.indexOf(id) + 1, counted.size()));
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      action.run();
+      ok = true;
+    } finally {
+      ProgressListener.safely(listener, new ProgressEvent.StepFinished(id, Duration.ofNanos(System.nanoTime() - start), ok));
     }
   }
 

@@ -2,27 +2,24 @@ package dev.qubix.microvm.internal;
 
 import dev.qubix.QubixException;
 import dev.qubix.spi.PrivateFiles;
+import dev.qubix.spi.RdpSecret;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 
 /**
- * The VM's RDP password: 192 random bits, made on first create and kept in a 0600 file in the VM
- * folder until {@code destroy --purge} or a rotation. QEMU hands the file itself to the guest over
+ * The VM's RDP password ({@link RdpSecret}: 192 random bits), made on first create and kept in a
+ * 0600 file in the VM folder until {@code destroy --purge} or a rotation. QEMU hands the file itself to the guest over
  * fw_cfg (a systemd credential), so the value is never in an argument, the environment or a log. The
  * URL-safe Base64 alphabet has no ':' (chpasswd's separator), no quote and no whitespace.
  */
 public final class VmSecret {
   /** The systemd credential name the guest reads, as a fw_cfg file name (at most 55 bytes). */
   public static final String FW_CFG_NAME = "opt/io.systemd.credentials/qubix.rdp-password";
-  private static final int BYTES = 24;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private VmSecret() {}
 
@@ -54,9 +51,7 @@ public final class VmSecret {
   }
 
   static String generate() {
-    byte[] b = new byte[BYTES];
-    RANDOM.nextBytes(b);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    return RdpSecret.generate();
   }
 
   private static String store(VmFiles f, String secret) {
