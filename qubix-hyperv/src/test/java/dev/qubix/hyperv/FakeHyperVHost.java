@@ -60,7 +60,10 @@ final class FakeHyperVHost implements CommandRunner {
   private static final String DIFFERENCING = "fake differencing VHDX over ";
   private static final int LOGICAL_PROCESSORS = 8;
   private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
-      "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm", "start", "wait-running");
+      "private-folders", "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm",
+      "rdp-secret", "start", "wait-running");
+  /** What Read-QubixSecret accepts on stdin. */
+  private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
 
   /** One VM as Hyper-V lists it: {@code path} is its folder, {@code notes} carry Qubix's mark. */
   private static final class Vm {
@@ -70,6 +73,8 @@ final class FakeHyperVHost implements CommandRunner {
     final List<String> disks;
     String state = "Off";
     Instant since;
+    /** The host-to-guest KVP item the guest reads its RDP password from. */
+    String kvpSecret;
 
     Vm(String name, String path, String notes, List<String> disks) {
       this.name = name;
@@ -117,9 +122,17 @@ final class FakeHyperVHost implements CommandRunner {
         : Path.of(l.linuxPath());
   }
 
+  private final List<List<String>> argvs = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Every command line the host was given, for tests that look for what must never be there. */
+  List<List<String>> argvs() {
+    return argvs;
+  }
+
   @Override
   public synchronized CommandResult run(Command command) {
     List<String> argv = command.argv();
+    argvs.add(argv);
     String script = argv.get(argv.indexOf("-File") + 1);
     if (!Files.isRegularFile(local(script))) {
       String stderr = "The argument '" + script + "' to the -File parameter does not exist.";
@@ -185,6 +198,8 @@ final class FakeHyperVHost implements CommandRunner {
       throw new ScriptError("cpuCount " + cpuCount + " is more than the " + LOGICAL_PROCESSORS + " logical processors of "
           + "this host", "cpu-count", "set cpuCount to " + LOGICAL_PROCESSORS + " or less in the manifest");
     }
+    p.choice("rdpSecret", "stdin");
+    String secret = secret(out);
     List<Vm> oldVms = steps.contains("remove-old-vm") ? named(vmName) : List.of();
     oldVms.forEach(vm -> requireOwned(vm, vmDir));
     if (steps.contains("base-image") && !exists(baseImage) && (sourceImage == null || !exists(sourceImage))) {
@@ -196,6 +211,17 @@ final class FakeHyperVHost implements CommandRunner {
 
     Map<String, Supplier<String>> actions = new LinkedHashMap<>();
     actions.put("switch-default", () -> "uses the existing switch '" + DEFAULT_SWITCH + "'");
+    actions.put("private-folders", () -> {
+      // the ACLs themselves are not modelled; the folders and the purge mark are
+      if (!exists(vmDir + "\\" + FOLDER_MARK)) {
+        write(vmDir + "\\" + FOLDER_MARK, "created by Qubix; purge deletes this folder");
+      }
+      return null;
+    });
+    actions.put("rdp-secret", () -> {
+      vm(vmName).kvpSecret = secret;
+      return null;
+    });
     actions.put("base-image", () -> {
       if (exists(baseImage)) {
         return "the base image is cached";
@@ -278,6 +304,15 @@ final class FakeHyperVHost implements CommandRunner {
     Vm vm = found.get(0);
     requireOwned(vm, vmDir);
     if (action.equals("start")) {
+      p.choice("rdpSecret", "stdin");
+      String secret = secret(out);
+      out.step("rdp-secret", () -> {
+        if (vm.state.equals("Running")) {
+          return "already running: the guest keeps the password it booted with";
+        }
+        vm.kvpSecret = secret;
+        return null;
+      });
       out.step("start", () -> start(vm));
     } else {
       out.step("stop", () -> {
@@ -387,6 +422,21 @@ final class FakeHyperVHost implements CommandRunner {
   }
 
   // ---- the host
+
+  /** Read-QubixSecret: one line on stdin, checked before any change. */
+  private static String secret(Output out) {
+    String line = out.stdin == null ? "" : out.stdin.strip();
+    if (!SECRET.matcher(line).matches()) {
+      throw new ScriptError("the RDP secret on stdin is missing or malformed", "invalid-parameter",
+          "this is a Qubix bug: the secret travels on stdin");
+    }
+    return line;
+  }
+
+  /** The KVP item the VM's guest would read, for tests. */
+  synchronized String kvpSecret(String vmName) {
+    return vm(vmName).kvpSecret;
+  }
 
   private List<Vm> named(String vmName) {
     return vms.stream().filter(vm -> vm.name.equals(vmName)).toList();
@@ -506,10 +556,13 @@ final class FakeHyperVHost implements CommandRunner {
   private static final class Output {
     private final Command command;
     private final List<String> lines = new ArrayList<>();
+    /** What the caller wrote to the script's stdin (the RDP secret, for recreate and start). */
+    final String stdin;
     String step = "";
 
     Output(Command command) {
       this.command = command;
+      this.stdin = command.stdin();
     }
 
     /** Invoke-QubixStep: a start line, the action, then skip (the action said why nothing was to do) or done. */

@@ -51,6 +51,21 @@ class FakeHyperVHostTest {
   }
 
   @Test
+  void theVmsSecretReachesTheGuestsKvpItemOnStdinOnlyAndSurvivesARecreate() {
+    Ops.recreate(backend, m, images);
+    String secret = host.kvpSecret("qubix-spotibox");
+
+    assertThat(secret).matches("[A-Za-z0-9_-]{32}");
+    assertThat(backend.rdpPassword(m)).contains(secret);
+    assertThat(host.argvs()).noneMatch(argv -> String.join(" ", argv).contains(secret));
+    assertThat(events).noneMatch(e -> e.toString().contains(secret));
+
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Ops.recreate(backend, m, images);
+    assertThat(host.kvpSecret("qubix-spotibox")).isEqualTo(secret);
+  }
+
+  @Test
   void aSecondRecreateFindsTheBaseImageCachedAndKeepsTheHomeDisk() throws IOException {
     Ops.recreate(backend, m, images);
     Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
