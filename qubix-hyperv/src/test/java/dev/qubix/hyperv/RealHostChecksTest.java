@@ -97,6 +97,7 @@ class RealHostChecksTest {
         host(List.of(new HostState.NetNat("spotibox-nat", "192.168.250.0/24")), true), HyperVPlannerTest.SOURCE, null);
 
     assertThatThrownBy(() -> HyperVBackend.requireElevationFor(fresh, false)).isInstanceOf(BackendUnavailableException.class)
+        .isInstanceOf(ElevationRequiredException.class) // qubixctl exit 4: qubixctl.cmd asks for elevation
         .hasMessageContaining("elevated").hasMessageContaining("Run as administrator");
     assertThatCode(() -> HyperVBackend.requireElevationFor(fresh, true)).doesNotThrowAnyException();
     assertThatCode(() -> HyperVBackend.requireElevationFor(ready, false)).doesNotThrowAnyException();

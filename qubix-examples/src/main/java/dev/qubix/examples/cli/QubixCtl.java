@@ -14,7 +14,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code qubixctl}: the command line of the original PowerShell controller, on the Qubix API.
- * Exit codes: 0 ok; 1 the operation failed; 2 invalid input; 3 no usable backend.
+ * Exit codes: 0 ok; 1 the operation failed; 2 invalid input; 3 no usable backend; 4 Hyper-V needs an
+ * elevated shell for this command (qubixctl.cmd then asks for elevation); 10-17 a release failure.
  */
 // scope INHERIT gives every subcommand -h/--help, -V/--version and the exit code list
 @Command(name = "qubixctl", mixinStandardHelpOptions = true, versionProvider = QubixCtl.Version.class,
@@ -22,6 +23,7 @@ import picocli.CommandLine.ScopeType;
     description = "Build a declared NixOS appliance, run it as a disposable VM with a persistent home, connect over RDP.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:ok", "1:the operation failed", "2:invalid input (arguments or manifest)", "3:no usable backend",
+        "4:needs an elevated shell (Windows; qubixctl.cmd asks for it)",
         "10:release: checksum mismatch", "11:release: signature missing or bad (with --release-key)",
         "12:release: file not listed in SHA256SUMS", "13:release: download failed (HTTP error, timeout)",
         "14:release: corrupt or truncated gzip", "15:release: manifest fails validation",
@@ -31,6 +33,8 @@ public final class QubixCtl {
   public static final int FAILED = 1;
   public static final int INVALID = 2;
   public static final int NO_BACKEND = 3;
+  /** Hyper-V refused before any change because only an elevated shell may do this. */
+  public static final int ELEVATION_REQUIRED = 4;
 
   /**
    * Every subcommand, in help order. Added by {@link #commandLine}, not by the annotation: picocli
@@ -135,7 +139,24 @@ public final class QubixCtl {
   ConsoleProgress progress;
 
   public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
+    int code = run(args, System.out, System.err);
+    String dir = System.getenv(ElevatedRelaunch.DIR_VARIABLE);
+    if (code == ELEVATION_REQUIRED && dir != null && !dir.isBlank()) {
+      prepareElevatedRun(Path.of(dir), args);
+    }
+    System.exit(code);
+  }
+
+  /**
+   * qubixctl.cmd may ask for elevation (it set QUBIX_ELEVATE_DIR): leave it this exact command. If
+   * that is impossible it does not ask, and this says why.
+   */
+  private static void prepareElevatedRun(Path dir, String[] args) {
+    try {
+      ElevatedRelaunch.write(dir, ElevatedRelaunch.current(args));
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("qubixctl: cannot ask for elevation: " + oneLine(e));
+    }
   }
 
   /** Runs qubixctl and returns its exit code (used by tests too). */
@@ -214,6 +235,9 @@ public final class QubixCtl {
   static int exitCode(Throwable e) {
     if (e instanceof ConfigurationException || e instanceof CommandLine.ParameterException) {
       return INVALID;
+    }
+    if (e instanceof dev.qubix.hyperv.ElevationRequiredException) {
+      return ELEVATION_REQUIRED;
     }
     if (e instanceof BackendUnavailableException) {
       return NO_BACKEND;

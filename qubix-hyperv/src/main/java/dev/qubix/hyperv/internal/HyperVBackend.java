@@ -9,6 +9,7 @@ import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
+import dev.qubix.hyperv.ElevationRequiredException;
 import dev.qubix.event.ProgressEvent;
 import dev.qubix.event.ProgressListener;
 import dev.qubix.manifest.MachineManifest;
@@ -102,7 +103,7 @@ public final class HyperVBackend implements Backend {
   private void requireRights() {
     requireHost();
     if (onWindows() && !WindowsHost.mayManageHyperV()) {
-      throw new BackendUnavailableException("changing Hyper-V VMs needs an elevated shell or membership in Hyper-V "
+      throw new ElevationRequiredException("changing Hyper-V VMs needs an elevated shell or membership in Hyper-V "
           + "Administrators: run as administrator, or Add-LocalGroupMember -SID S-1-5-32-578 -Member $env:USERNAME "
           + "(then sign out and in)");
     }
@@ -114,7 +115,7 @@ public final class HyperVBackend implements Backend {
    */
   public static void requireElevationFor(Plan plan, boolean elevated) {
     if (HyperVPlanner.needsElevation(plan) && !elevated) {
-      throw new BackendUnavailableException("this recreate adds the static network's gateway address or NetNat to the "
+      throw new ElevationRequiredException("this recreate adds the static network's gateway address or NetNat to the "
           + "host, which needs an elevated administrator (Hyper-V Administrators may change VMs but not host networking): "
           + "run qubixctl up once from an elevated shell (Run as administrator); later recreates run without elevation");
     }
