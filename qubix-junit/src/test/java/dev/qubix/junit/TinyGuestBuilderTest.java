@@ -29,7 +29,9 @@ class TinyGuestBuilderTest {
   @ExtendWith(TinyGuest.SharedFlake.class)
   static class EveryWaitAndALogConsumer {
     @RegisterExtension static QubixExtension vm = QubixExtension.of(tiny())
-        .waitingFor(WaitStrategy.consoleLine("QUBIX-BOOT-COUNT=\\d+"), WaitStrategy.tcpPort(), WaitStrategy.rdp())
+        // QUBIX-READY, not the earlier boot count: the guest says it just after its RDP stand-in listens, so
+        // an RDP answer alone can come before the console shows that line
+        .waitingFor(WaitStrategy.consoleLine("QUBIX-READY"), WaitStrategy.tcpPort(), WaitStrategy.rdp())
         .withLogConsumer(CONSOLE::add);
 
     @Test
