@@ -119,12 +119,24 @@ final class HomeDisks {
 
   /** {@code qemu-img info} with the declared format: a file that is not a disk of that format is refused here. */
   DiskInfo info(Path file, String format, String what) {
+    return info(file, format, what, false);
+  }
+
+  /**
+   * {@code inUse}: the file is a running VM's disk. QEMU locks it against other writers, and info (which
+   * only reads its header) then has to say it shares it ({@code -U}); the numbers may be a moment old.
+   */
+  DiskInfo info(Path file, String format, String what, boolean inUse) {
     if (!Files.isRegularFile(file)) {
       throw new ConfigurationException(what + " " + file + " does not exist or is not a file");
     }
     try {
-      String out = context.runner().run(Command.of(tools.qemuImg(), "info", "-f", format, "--output=json", file.toString())
-          .withTimeout(Duration.ofSeconds(60))).stdout();
+      List<String> argv = new ArrayList<>(List.of(tools.qemuImg(), "info", "-f", format, "--output=json"));
+      if (inUse) {
+        argv.add("-U");
+      }
+      argv.add(file.toString());
+      String out = context.runner().run(Command.of(argv).withTimeout(Duration.ofSeconds(60))).stdout();
       JsonNode n = JSON.readTree(out);
       return new DiskInfo(n.path("virtual-size").asLong(), n.path("actual-size").asLong(),
           Optional.ofNullable(n.path("backing-filename").textValue()));
@@ -181,7 +193,7 @@ final class HomeDisks {
    * are written as zeroes the qcow2 target does not store.
    */
   void liveCopy(Path to, String what) {
-    long virtual = info(f.home(), "qcow2", "the home disk").virtualSize();
+    long virtual = info(f.home(), "qcow2", "the home disk", true).virtualSize();
     dropLeftoverJob();
     try {
       Files.deleteIfExists(to);

@@ -164,7 +164,7 @@ final class VmSteps implements MicrovmPlanner.Actions {
         case HOME_BACKUP -> {
           homes.requireNewName(m.vmName(), name);
           homes.requireHome(m.vmName());
-          homes.requireSpace(f.dir(), homes.info(f.home(), "qcow2", "the home disk").actualSize(), "the backup " + name);
+          homes.requireSpace(f.dir(), homes.info(f.home(), "qcow2", "the home disk", homeInUse()).actualSize(), "the backup " + name);
         }
         case HOME_RESTORE -> {
           homes.requireBackup(m.vmName(), name);
