@@ -50,6 +50,7 @@ public final class QubixCtl {
     m.put("backends", Commands.Backends.class);
     m.put("gc", Commands.Gc.class);
     m.put("secret", SecretCommand.class);
+    m.put("home", HomeCommand.class);
     m.put("ls", Commands.Ls.class);
     m.put("logs", Commands.Logs.class);
     m.put("completion", Commands.Completion.class);
