@@ -203,7 +203,7 @@ final class HomeDisks {
       qmp(q -> q.execute("blockdev-backup", Map.of("job-id", LIVE_JOB, "device", "home", "target", LIVE_JOB,
           "sync", "full", "auto-dismiss", false)));
       String[] error = {null};
-      boolean done = context.await(what, context.timeout(), Duration.ofMillis(200), () -> {
+      boolean done = context.await(what, context.timeout(), Duration.ofMillis(50), () -> {
         JsonNode job = qmp(q -> q.execute("query-jobs"));
         for (JsonNode j : job) {
           if (LIVE_JOB.equals(j.path("id").asText())) {

@@ -172,11 +172,12 @@ final class MicrovmPlanner {
     String why;
     if (policy.when() == HomeRequest.BeforeRecreate.When.ALWAYS) {
       why = "";
-    } else if (vm.imageVersion().isEmpty() || next.isPresent() && next.equals(vm.imageVersion())) {
+    } else if (vm.imageVersion().isEmpty() || next.isEmpty() || next.equals(vm.imageVersion())) {
+      // before the build the next image is unknown: the plan that runs (with the built images) decides,
+      // and a step shown here might never run (tests crash a recreate before each step they see)
       return;
     } else {
-      why = next.map(n -> " (the image changes from " + vm.imageVersion().get() + " to " + n + ")")
-          .orElse(" (if the built image differs from " + vm.imageVersion().get() + ")");
+      why = " (the image changes from " + vm.imageVersion().get() + " to " + next.get() + ")";
     }
     String name = HomeRequest.stamped(HomeRequest.BEFORE_RECREATE, vm.now());
     b.step("backup-home", "back up the home disk as " + vm.files().backup(name) + why + ", keeping the newest "
