@@ -12,6 +12,7 @@ import dev.qubix.manifest.ManifestRules;
 import dev.qubix.manifest.Overrides;
 import dev.qubix.spi.BackendProvider;
 import dev.qubix.spi.BuildContext;
+import dev.qubix.spi.HomeRequest;
 import dev.qubix.spi.HostInfo;
 import dev.qubix.spi.ImageBuilder;
 import dev.qubix.spi.ImageSet;
@@ -132,6 +133,30 @@ public final class Appliance {
     return withReleaseKey(dev.qubix.release.ReleaseKey.read(file));
   }
 
+  /**
+   * Runs the VM on a throwaway overlay over its home disk: the home is opened read-only and never
+   * written; what the guest writes is discarded at stop and destroy. Takes effect at recreate (and
+   * at up, which recreates a stopped VM of the other mode); a VM with no home disk yet starts from
+   * the home image or blank and creates none.
+   */
+  public Appliance withDisposableHome() {
+    return new Appliance(s.withHomeMode(HomeMode.DISPOSABLE));
+  }
+
+  /**
+   * Every recreate first backs the home disk up ({@code before-recreate-<time>}), keeping the newest
+   * {@code keep} of those. Without this, a recreate backs up only when the image version changes,
+   * keeping one.
+   */
+  public Appliance withHomeBackups(int keep) {
+    return new Appliance(s.withBeforeRecreate(new HomeRequest.BeforeRecreate(HomeRequest.BeforeRecreate.When.ALWAYS, keep)));
+  }
+
+  /** No automatic backup before a recreate, not even when the image version changes. */
+  public Appliance withoutAutomaticHomeBackups() {
+    return new Appliance(s.withBeforeRecreate(HomeRequest.BeforeRecreate.NEVER));
+  }
+
   public String machine() {
     return s.machine();
   }
@@ -186,7 +211,7 @@ public final class Appliance {
     Engine e = engine();
     e.requireAvailable();
     MachineManifest m = manifest();
-    e.up(m, () -> buildImages(e, m));
+    e.up(m, () -> buildImages(e, m), homeRequest());
     return new Instance(e, m);
   }
 
@@ -200,6 +225,14 @@ public final class Appliance {
     Engine e = engine();
     MachineManifest m = manifest();
     return e.status(m).map(st -> new Instance(e, m));
+  }
+
+  /**
+   * The VM's home disk: its backups, restore, export and import. Works while the VM exists and after
+   * a destroy that kept the home (backups are kept by destroy, removed by a purge).
+   */
+  public Home home() {
+    return new Home(engine(), manifest(), Clock.systemUTC());
   }
 
   /** Every VM the backend has in this state folder, of any machine (what {@code qubixctl ls} shows). */
@@ -229,7 +262,7 @@ public final class Appliance {
     Engine e = engine();
     MachineManifest m = manifest();
     ImageSet images = s.manifestFile() != null ? PrebuiltImages.resolve(m, e.images().keys(), false) : ImageSet.empty();
-    return e.plan(op, m, images);
+    return e.plan(op, m, images, homeRequest());
   }
 
   /**
@@ -243,6 +276,11 @@ public final class Appliance {
   }
 
   // ---- internals ----
+
+  /** The home options of recreate and up: this appliance's mode and its backups before a recreate. */
+  HomeRequest homeRequest() {
+    return new HomeRequest(Optional.empty(), Optional.empty(), s.homeMode(), s.beforeRecreate());
+  }
 
   ImageSet buildImages(Engine e, MachineManifest m) {
     if (s.manifestFile() != null) {

@@ -37,7 +37,7 @@ public final class BuiltAppliance {
 
   /** What {@code op} would do with these images. */
   public Plan plan(Operation op) {
-    return engine.plan(op, manifest, images);
+    return engine.plan(op, manifest, images, appliance.homeRequest());
   }
 
   /**
@@ -45,7 +45,7 @@ public final class BuiltAppliance {
    * starts it. Safe to call on a live VM: it is stopped first.
    */
   public Instance recreate() {
-    engine.recreate(manifest, images);
+    engine.recreate(manifest, images, appliance.homeRequest());
     return new Instance(engine, manifest);
   }
 }

@@ -63,6 +63,16 @@ public final class Instance {
     engine.destroy(manifest, purge);
   }
 
+  /** The VM's home disk: backups, restore, export, import (the same as {@link Appliance#home()}). */
+  public Home home() {
+    return new Home(engine, manifest, java.time.Clock.systemUTC());
+  }
+
+  /** Backs the home disk up under {@code name} (see {@link Home#backup(String)}). */
+  public HomeBackup backupHome(String name) {
+    return home().backup(name);
+  }
+
   /** Waits until RDP answers and opens the default client (none when headless). */
   public Connection connect() {
     return connect(ConnectOptions.defaults());

@@ -12,7 +12,7 @@ public record Plan(Operation operation, String backend, String machine, List<Ste
   /** Numbered, one step a line. */
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder(operation.name().toLowerCase(java.util.Locale.ROOT))
+    StringBuilder sb = new StringBuilder(operation.cliName())
         .append(' ').append(machine).append(" on ").append(backend).append(':');
     for (int i = 0; i < steps.size(); i++) {
       sb.append("\n  ").append(i + 1).append(". ").append(steps.get(i).description());

@@ -71,6 +71,9 @@ public final class Benchmarks {
     if (only.isEmpty() || only.contains("boot")) {
       b.bootToReadyOverhead();
     }
+    if (only.isEmpty() || only.contains("homebackup")) {
+      b.homeBackupCost();
+    }
     System.out.println();
     b.table.forEach(System.out::println);
   }
@@ -318,6 +321,50 @@ public final class Benchmarks {
     Harness.write("recreate-vs-image-size", r);
     table.add(String.format("2 recreate vs image size  | 64 MiB %.0f ms, 4 GiB %.0f ms: ratio %.2f | cp: %.0f ms vs %.0f ms: ratio %.1f",
         recreate.get("64M"), recreate.get("4G"), ratio, copy.get("64M"), copy.get("4G"), cpRatio));
+  }
+
+  /**
+   * 8. A backup of a 1 GiB home disk holding little (the tiny guest's ext2 and its boot counter)
+   * costs its used blocks, not its virtual size: Qubix's backup of the stopped VM (qemu-img convert)
+   * and of the running VM (QEMU's blockdev-backup), against cp of the qcow2 file (exactly the used
+   * blocks) and a copy of the whole 1 GiB disk (qemu-img convert -O raw -S 0, what dd would write).
+   */
+  void homeBackupCost() throws Exception {
+    Path state = work.resolve("state-home-backup");
+    Appliance a = tiny("tiny", state).withOverrides("{\"homeDisk\":{\"sizeMiB\":1024}}");
+    a.up().connect(ConnectOptions.defaults().withoutClient());   // the first boot formats the 1 GiB home
+    Path home = state.resolve("qubix-tiny/home.qcow2");
+    int[] n = {0};
+    List<Double> live = Harness.time(5, () -> a.home().backup("live-" + n[0]++));
+    a.instance().orElseThrow().stop();
+    List<Double> stopped = Harness.time(5, () -> a.home().backup("stopped-" + n[0]++));
+    long backupBytes = Files.size(state.resolve("qubix-tiny/backups/stopped-5.qcow2"));
+    Path target = work.resolve("copy.img");
+    List<Double> cp = Harness.time(5, () -> {
+      Harness.run(List.of("cp", home.toString(), target.toString()), Map.of());
+      Files.delete(target);
+    });
+    List<Double> whole = Harness.time(3, () -> {
+      Harness.run(List.of("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", "-S", "0", home.toString(), target.toString()),
+          Map.of());
+      Files.delete(target);
+    });
+    long homeBytes = Files.size(home);
+    a.destroy(Purge.EVERYTHING);
+    double vsUsed = Harness.median(stopped) / Harness.median(cp);
+    double vsWhole = Harness.median(whole) / Harness.median(stopped);
+    Harness.write("home-backup-cost", Harness.result("a backup of a 1 GiB home with little data costs its used blocks, "
+            + "not the disk's virtual size",
+        "homeVirtualMiB", 1024, "homeFileBytes", homeBytes, "backupFileBytes", backupBytes,
+        "backupStoppedMedianMs", Harness.round(Harness.median(stopped)), "backupRunningMedianMs", Harness.round(Harness.median(live)),
+        "cpOfTheQcow2MedianMs", Harness.round(Harness.median(cp)), "wholeDiskCopyMedianMs", Harness.round(Harness.median(whole)),
+        "backupVsCpOfUsedBlocks", Harness.round(vsUsed), "wholeDiskCopyVsBackup", Harness.round(vsWhole),
+        "backupCommand", "Appliance.home().backup(name) (qubixctl home backup --name NAME tiny)",
+        "wholeCopyCommand", "qemu-img convert -f qcow2 -O raw -S 0 home.qcow2 copy.img"));
+    table.add(String.format("8 home backup, 1 GiB home | stopped %.0f ms, running %.0f ms (%d MiB file of a %d MiB qcow2) | "
+            + "cp of the qcow2 %.0f ms; whole 1 GiB copy %.0f ms | backup / cp %.2f; whole copy / backup %.1fx",
+        Harness.median(stopped), Harness.median(live), backupBytes >> 20, homeBytes >> 20, Harness.median(cp),
+        Harness.median(whole), vsUsed, vsWhole));
   }
 
   /** 4. boot-to-ready of the tiny guest through Qubix vs the same qemu command by hand. */

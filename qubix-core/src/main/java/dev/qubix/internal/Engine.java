@@ -4,16 +4,22 @@ import dev.qubix.Availability;
 import dev.qubix.BackendUnavailableException;
 import dev.qubix.ConnectOptions;
 import dev.qubix.Connection;
+import dev.qubix.ConfigurationException;
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
+import dev.qubix.HomeMode;
 import dev.qubix.InstanceStatus;
 import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Purge;
+import dev.qubix.Step;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendPlan;
 import dev.qubix.spi.BackendProvider;
+import dev.qubix.spi.HomeRequest;
+import dev.qubix.spi.HomeSupport;
 import dev.qubix.spi.ImageNeeds;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.PlanRequest;
@@ -60,23 +66,44 @@ public final class Engine {
 
   /** What {@code op} would do. UP is decided here, the same way {@link #up} decides it. */
   public Plan plan(Operation op, MachineManifest m, ImageSet images) {
-    if (op == Operation.UP) {
-      Operation actual = exists(m) ? Operation.START : Operation.RECREATE;
-      return backend.plan(PlanRequest.show(actual, m, images)).describe(Operation.UP, backend.name(), m.name());
+    return plan(op, m, images, HomeRequest.NONE);
+  }
+
+  /** What {@code op} would do with these home options; an operation the backend refuses shows as that refusal. */
+  public Plan plan(Operation op, MachineManifest m, ImageSet images, HomeRequest home) {
+    Optional<String> refused = refusal(op == Operation.UP ? Operation.RECREATE : op, home);
+    if (refused.isPresent()) {
+      return new Plan(op, backend.name(), m.name(), List.of(Step.of("refused", "refused: " + refused.get())));
     }
-    return backend.plan(PlanRequest.show(op, m, images)).describe(op, backend.name(), m.name());
+    if (op == Operation.UP) {
+      Operation actual = upOperation(existing(m), home);
+      return backend.plan(new PlanRequest(actual, m, images, null, PlanRequest.Purpose.SHOW, home))
+          .describe(Operation.UP, backend.name(), m.name());
+    }
+    return backend.plan(new PlanRequest(op, m, images, null, PlanRequest.Purpose.SHOW, home)).describe(op, backend.name(), m.name());
+  }
+
+  /**
+   * UP: absent → RECREATE; stopped in the other home mode → RECREATE (switching modes needs one);
+   * stopped → START; running → nothing (START, which does nothing on a running VM).
+   */
+  private static Operation upOperation(Optional<InstanceStatus> s, HomeRequest home) {
+    if (s.isEmpty() || !s.get().isRunning() && HomeMode.of(s.get()) != home.mode()) {
+      return Operation.RECREATE;
+    }
+    return Operation.START;
   }
 
   /** For plans only: a host that cannot be asked (Hyper-V seen from Linux) shows the VM as absent. */
-  private boolean exists(MachineManifest m) {
+  private Optional<InstanceStatus> existing(MachineManifest m) {
     try {
-      return backend.inspect(m).isPresent();
+      return backend.inspect(m);
     } catch (BackendUnavailableException e) {
-      return false;
+      return Optional.empty();
     }
   }
 
-  public Endpoint endpoint(MachineManifest m) {
+    public Endpoint endpoint(MachineManifest m) {
     return backend.endpoint(m);
   }
 
@@ -93,23 +120,102 @@ public final class Engine {
     return backend.list();
   }
 
+  /** The home's backups, oldest first (a read: no lock, no availability check). */
+  public List<HomeBackup> homeBackups(MachineManifest m) {
+    if (homeSupport().operations().isEmpty()) {
+      throw new BackendUnavailableException("the " + backend.name() + " backend keeps no home backups: "
+          + "use a backend that does (microvm), or copy its home disk while the VM is off");
+    }
+    return backend.homeBackups(m);
+  }
+
+  private HomeSupport homeSupport() {
+    return backend.homeSupport();
+  }
+
+  /**
+   * Why the backend cannot do {@code op} with {@code home}, or empty: a home operation it does not
+   * declare, a disposable home it cannot run, an explicit backup before a recreate it cannot take.
+   */
+  private Optional<String> refusal(Operation op, HomeRequest home) {
+    HomeSupport s = homeSupport();
+    if (op.isHome() && !s.supports(op)) {
+      return Optional.of("the " + backend.name() + " backend does not support " + op.cliName()
+          + (s.operations().isEmpty() ? "" : " (it supports " + s.operations().stream().map(Operation::cliName).sorted().toList() + ")")
+          + ": use a backend that does, such as microvm");
+    }
+    if (op == Operation.RECREATE && home.mode() == HomeMode.DISPOSABLE && !s.disposable()) {
+      return Optional.of("the " + backend.name() + " backend cannot run a disposable home: drop --disposable, or use microvm");
+    }
+    if (op == Operation.RECREATE && home.beforeRecreate().when() == HomeRequest.BeforeRecreate.When.ALWAYS
+        && !s.supports(Operation.HOME_BACKUP)) {
+      return Optional.of("the " + backend.name() + " backend cannot back up a home: drop --backup-home, or use microvm");
+    }
+    return Optional.empty();
+  }
+
+  private void requireSupported(Operation op, HomeRequest home) {
+    refusal(op, home).ifPresent(r -> {
+      throw new BackendUnavailableException(r);
+    });
+  }
+
   // ---- changes: each under the VM's lock, after the availability check
 
   /** Replaces the system disk from {@code images}, keeps the home disk, starts the VM. */
   public void recreate(MachineManifest m, ImageSet images) {
-    change(m, "recreate", () -> run(PlanRequest.of(Operation.RECREATE, m, images)));
+    recreate(m, images, HomeRequest.NONE);
+  }
+
+  /** {@link #recreate(MachineManifest, ImageSet)} with these home options (mode, backup first). */
+  public void recreate(MachineManifest m, ImageSet images, HomeRequest home) {
+    requireSupported(Operation.RECREATE, home);
+    change(m, "recreate", () -> run(new PlanRequest(Operation.RECREATE, m, images, null, PlanRequest.Purpose.RUN, home)));
   }
 
   /** Creates the VM if it is missing (building its images only then), starts it if it is stopped. */
   public void up(MachineManifest m, Supplier<ImageSet> images) {
+    up(m, images, HomeRequest.NONE);
+  }
+
+  /**
+   * {@link #up(MachineManifest, Supplier)} in a home mode: a stopped VM in the other mode is
+   * recreated in this one; a running one is refused (up never rebuilds a live VM).
+   */
+  public void up(MachineManifest m, Supplier<ImageSet> images, HomeRequest home) {
+    requireSupported(Operation.RECREATE, home);
     change(m, "up", () -> {
       Optional<InstanceStatus> s = backend.inspect(m);
-      if (s.isEmpty()) {
-        run(PlanRequest.of(Operation.RECREATE, m, images.get()));
+      if (s.isPresent() && s.get().isRunning() && HomeMode.of(s.get()) != home.mode()) {
+        throw new ConfigurationException(m.vmName() + " runs with a " + HomeMode.of(s.get()).word() + " home; switching to a "
+            + home.mode().word() + " home needs a recreate: run 'qubixctl recreate" + (home.mode() == HomeMode.DISPOSABLE
+            ? " --disposable" : "") + " " + m.name() + "' (or stop it first, then up)");
+      }
+      if (upOperation(s, home) == Operation.RECREATE) {
+        run(new PlanRequest(Operation.RECREATE, m, images.get(), null, PlanRequest.Purpose.RUN, home));
       } else if (!s.get().isRunning()) {
         run(PlanRequest.of(Operation.START, m, ImageSet.empty()));
       }
     });
+  }
+
+  /**
+   * Runs a home operation under the VM's lock. Refused before the lock when the backend does not
+   * support it, or when its backup name or file is missing.
+   */
+  public void home(Operation op, MachineManifest m, HomeRequest home) {
+    if (!op.isHome()) {
+      throw new IllegalArgumentException(op + " is not a home operation");
+    }
+    requireSupported(op, home);
+    if ((op == Operation.HOME_RESTORE || op == Operation.HOME_DELETE) && home.backup().isEmpty()) {
+      throw new ConfigurationException(op.cliName() + " needs the name of a backup ('qubixctl home list " + m.name() + "' shows them)");
+    }
+    if ((op == Operation.HOME_EXPORT || op == Operation.HOME_IMPORT) && home.file().isEmpty()) {
+      throw new ConfigurationException(op.cliName() + " needs a file (.qcow2 or .vhdx)");
+    }
+    change(m, "home " + op.cliName().substring("home-".length()),
+        () -> run(new PlanRequest(op, m, ImageSet.empty(), null, PlanRequest.Purpose.RUN, home)));
   }
 
   public void start(MachineManifest m) {

@@ -1,6 +1,7 @@
 package dev.qubix.spi;
 
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
 import dev.qubix.InstanceStatus;
 import dev.qubix.QubixException;
 import dev.qubix.manifest.MachineManifest;
@@ -24,8 +25,9 @@ public interface Backend {
   ImageNeeds images();
 
   /**
-   * What {@code request.operation()} (RECREATE, START, STOP, DESTROY or PURGE) would do, as steps
-   * that carry their actions. Pure: reads state, never changes it; nothing runs until the engine
+   * What {@code request.operation()} (RECREATE, START, STOP, DESTROY, PURGE, and the home operations
+   * the backend declares in {@link #homeSupport()}) would do, as steps that carry their actions.
+   * Pure: reads state, never changes it; nothing runs until the engine
    * runs the plan. Works on an unavailable backend too, for {@code plan} output.
    */
   BackendPlan plan(PlanRequest request);
@@ -69,6 +71,21 @@ public interface Backend {
    */
   default List<InstanceStatus> list() {
     throw new QubixException("the " + name() + " backend cannot list its VMs yet; 'status MACHINE' shows one");
+  }
+
+  /**
+   * The home operations it implements and whether it runs disposable homes; the engine refuses the
+   * rest before planning (so a backend that declares none never sees them). A backend that declares
+   * some plans them in {@link #plan}, reports {@code home=disposable|persistent} in its status
+   * details ({@link dev.qubix.HomeMode#DETAIL}), and lists its backups in {@link #homeBackups}.
+   */
+  default HomeSupport homeSupport() {
+    return HomeSupport.NONE;
+  }
+
+  /** The backups of the VM's home disk, oldest first; a read (no lock). Kept by destroy, removed by purge. */
+  default List<HomeBackup> homeBackups(MachineManifest m) {
+    throw new QubixException("the " + name() + " backend keeps no home backups");
   }
 
   /** The context it was opened with. */

@@ -78,7 +78,8 @@ final class Commands {
         InstanceStatus st = s.get();
         print(st.vmName() + ": " + st.state().name().toLowerCase(Locale.ROOT) + " on " + st.backend()
             + (st.addresses().isEmpty() ? "" : ", " + String.join(", ", st.addresses()))
-            + st.uptime().map(u -> ", up " + u.toSeconds() + " s").orElse(""));
+            + st.uptime().map(u -> ", up " + u.toSeconds() + " s").orElse("")
+            + (st.details().containsKey(dev.qubix.HomeMode.DETAIL) ? ", home " + st.details().get(dev.qubix.HomeMode.DETAIL) : ""));
       }
     }
   }
@@ -129,10 +130,12 @@ final class Commands {
   @Command(name = "up", description = "Create the VM if missing, start it if stopped; never rebuilds a live VM.")
   static final class Up extends Base {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MACHINE", defaultValue = DEFAULT_MACHINE) String machine;
+    @Option(names = "--disposable", description = "Run on a throwaway overlay over the home disk (never written; "
+        + "discarded at stop). A stopped VM in the other mode is recreated.") boolean disposable;
 
     @Override
     public Integer call() {
-      Instance i = appliance(machine).up();
+      Instance i = homeMode(appliance(machine), disposable).up();
       printStatus(machine, i.status());
       return QubixCtl.OK;
     }
@@ -141,10 +144,30 @@ final class Commands {
   @Command(name = "recreate", description = "Build, then replace the VM's system disk; the home disk is kept.")
   static final class Recreate extends Base {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MACHINE", defaultValue = DEFAULT_MACHINE) String machine;
+    @Option(names = "--disposable", description = "Run on a throwaway overlay over the home disk (never written; "
+        + "discarded at stop).") boolean disposable;
+    @Option(names = "--backup-home", description = "Back the home disk up first (before-recreate-<time>), "
+        + "keeping the newest --keep of those.") boolean backupHome;
+    @Option(names = "--keep", paramLabel = "N", defaultValue = "1", description = "With --backup-home: how many "
+        + "before-recreate backups to keep (default ${DEFAULT-VALUE}).") int keep;
+    @Option(names = "--no-auto-backup", description = "No backup of the home disk even when the image version changes "
+        + "(by default a recreate onto a new image backs the home up, keeping one).") boolean noAutoBackup;
 
     @Override
     public Integer call() {
-      Instance i = appliance(machine).build().recreate();
+      if (backupHome && noAutoBackup) {
+        throw new ConfigurationException("--backup-home and --no-auto-backup contradict each other: choose one");
+      }
+      if (keep < 1) {
+        throw new ConfigurationException("--keep must be 1 or more, got " + keep);
+      }
+      Appliance a = homeMode(appliance(machine), disposable);
+      if (backupHome) {
+        a = a.withHomeBackups(keep);
+      } else if (noAutoBackup) {
+        a = a.withoutAutomaticHomeBackups();
+      }
+      Instance i = a.build().recreate();
       printStatus(machine, i.status());
       return QubixCtl.OK;
     }
@@ -249,29 +272,46 @@ final class Commands {
 
   @Command(name = "plan", description = "Show what an operation would do, without doing it (works for any backend).")
   static final class PlanCmd extends Base {
-    @Parameters(arity = "0..2", paramLabel = "[OPERATION] [MACHINE]",
-        description = "recreate (default), up, start, stop, destroy, purge; then the machine.")
+    @Parameters(arity = "0..3", paramLabel = "[OPERATION] [NAME|FILE] [MACHINE]",
+        description = {"recreate (default), up, start, stop, destroy, purge; then the machine.",
+            "home-backup [MACHINE], home-restore NAME [MACHINE], home-delete NAME [MACHINE], home-export FILE [MACHINE], "
+                + "home-import FILE [MACHINE]."})
     List<String> args = List.of();
+    @Option(names = "--disposable", description = "Plan up or recreate with a disposable home.") boolean disposable;
 
     @Override
     public Integer call() {
       Operation op = Operation.RECREATE;
       String machine = DEFAULT_MACHINE;
+      String argument = null;
       List<String> rest = args;
       if (!rest.isEmpty() && operation(rest.get(0)).isPresent()) {
         op = operation(rest.get(0)).get();
         rest = rest.subList(1, rest.size());
       }
+      boolean needsArgument = op == Operation.HOME_RESTORE || op == Operation.HOME_DELETE || op == Operation.HOME_EXPORT
+          || op == Operation.HOME_IMPORT;
+      if (needsArgument) {
+        if (rest.isEmpty()) {
+          throw new ConfigurationException("plan " + op.cliName() + " needs " + (op == Operation.HOME_EXPORT
+              || op == Operation.HOME_IMPORT ? "a FILE" : "a backup NAME") + ": qubixctl plan " + op.cliName() + " "
+              + (op == Operation.HOME_EXPORT || op == Operation.HOME_IMPORT ? "FILE" : "NAME") + " MACHINE");
+        }
+        argument = rest.get(0);
+        rest = rest.subList(1, rest.size());
+      }
       if (rest.size() > 1) {
-        throw new ConfigurationException("'" + rest.get(0) + "' is not an operation: use recreate, up, start, stop, destroy or purge");
+        throw new ConfigurationException("'" + rest.get(0) + "' is not an operation: use recreate, up, start, stop, destroy, "
+            + "purge or home-backup, home-restore, home-delete, home-export, home-import");
       }
       if (!rest.isEmpty()) {
         machine = rest.get(0);
       }
-      Plan p = appliance(machine).plan(op);
+      Appliance a = homeMode(appliance(machine), disposable);
+      Plan p = op.isHome() ? a.home().plan(op, argument) : a.plan(op);
       if (top.json) {
         ObjectNode o = JSON.createObjectNode();
-        o.put("operation", p.operation().name().toLowerCase(Locale.ROOT));
+        o.put("operation", p.operation().cliName());
         o.put("backend", p.backend());
         o.put("machine", p.machine());
         ArrayNode steps = o.putArray("steps");
@@ -289,12 +329,7 @@ final class Commands {
     }
 
     private static Optional<Operation> operation(String s) {
-      for (Operation o : Operation.values()) {
-        if (o.name().equalsIgnoreCase(s)) {
-          return Optional.of(o);
-        }
-      }
-      return Optional.empty();
+      return Operation.fromCliName(s);
     }
   }
 
@@ -409,7 +444,8 @@ final class Commands {
           ArrayNode ad = o.putArray("addresses");
           st.addresses().forEach(ad::add);
           o.put("rdp", st.details().get("rdp"));
-          o.put("home", st.details().get("home"));
+          o.put("home", st.details().get("homeDisk"));
+          o.put("homeMode", st.details().get(dev.qubix.HomeMode.DETAIL));
           o.put("mode", st.details().get("mode"));
           o.put("imageVersion", st.details().get("imageVersion"));
           if (st.uptime().isPresent()) {
@@ -428,7 +464,7 @@ final class Commands {
           Map<String, String> d = st.details();
           String address = d.containsKey("rdp") ? d.get("rdp") : st.addresses().isEmpty() ? "-" : String.join(",", st.addresses());
           print(String.format(row, d.getOrDefault("machine", "?"), st.vmName(), st.backend(),
-              st.state().name().toLowerCase(Locale.ROOT), address, d.containsKey("home") ? "yes" : "no",
+              st.state().name().toLowerCase(Locale.ROOT), address, d.containsKey("homeDisk") ? "yes" : "no",
               d.getOrDefault("mode", "?"), shortImage(d.getOrDefault("imageVersion", "?"))).stripTrailing());
         }
       }
@@ -556,6 +592,10 @@ final class Commands {
       top.out.flush();
       return QubixCtl.OK;
     }
+  }
+
+  static Appliance homeMode(Appliance a, boolean disposable) {
+    return disposable ? a.withDisposableHome() : a;
   }
 
   static Instance existing(Appliance a, String machine) {

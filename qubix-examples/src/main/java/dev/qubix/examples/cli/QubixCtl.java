@@ -58,6 +58,7 @@ public final class QubixCtl {
     m.put("backends", Commands.Backends.class);
     m.put("gc", Commands.Gc.class);
     m.put("secret", SecretCommand.class);
+    m.put("home", HomeCommand.class);
     m.put("ls", Commands.Ls.class);
     m.put("logs", Commands.Logs.class);
     m.put("release", ReleaseCommand.class);

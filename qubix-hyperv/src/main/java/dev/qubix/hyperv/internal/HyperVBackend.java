@@ -142,6 +142,8 @@ public final class HyperVBackend implements Backend {
         });
       }
       case UP -> throw new IllegalArgumentException("UP is decided by the engine");
+      // the engine refuses home operations this backend does not declare (homeSupport) before planning
+      case HOME_BACKUP, HOME_RESTORE, HOME_DELETE, HOME_EXPORT, HOME_IMPORT -> throw new IllegalArgumentException("no home operations here");
     };
   }
 

@@ -1,6 +1,7 @@
 package dev.qubix.microvm.internal;
 
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
 import dev.qubix.InstanceStatus;
 import dev.qubix.QubixException;
 import dev.qubix.manifest.MachineManifest;
@@ -8,6 +9,7 @@ import dev.qubix.microvm.MicrovmBackendProvider;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.HomeSupport;
 import dev.qubix.spi.HostPorts;
 import dev.qubix.spi.ImageNeeds;
 import dev.qubix.spi.PlanRequest;
@@ -56,7 +58,20 @@ public final class MicrovmBackend implements Backend {
   public BackendPlan plan(PlanRequest r) {
     VmFiles f = files(r.manifest());
     HostPorts ports = context.ports(r.manifest().vmName());
-    return MicrovmPlanner.plan(r, MicrovmPlanner.VmView.of(f, ports.rdp()), new VmSteps(context, tools, r, f));
+    MicrovmPlanner.VmView view = MicrovmPlanner.VmView.of(f, ports.rdp(), qemu(f).running().isPresent(),
+        new VmDisks(context, tools, f).homeMode(), context.clock().instant());
+    return MicrovmPlanner.plan(r, view, new VmSteps(context, tools, r, f));
+  }
+
+  /** Every home operation, and disposable homes (a qcow2 overlay over the home). */
+  @Override
+  public HomeSupport homeSupport() {
+    return HomeSupport.all();
+  }
+
+  @Override
+  public List<HomeBackup> homeBackups(MachineManifest m) {
+    return new HomeDisks(context, tools, files(m)).list();
   }
 
   @Override

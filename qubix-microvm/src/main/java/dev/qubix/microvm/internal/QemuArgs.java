@@ -20,6 +20,15 @@ public final class QemuArgs {
 
   public static List<String> of(String qemu, MachineManifest m, VmFiles f, Boot boot, String accel, int hostPort,
       boolean withHome) {
+    return of(qemu, m, f, boot, accel, hostPort, withHome ? f.home() : null);
+  }
+
+  /**
+   * The command line with {@code homeDrive} (the home disk, or a disposable VM's overlay over it; null
+   * for none) as the drive the guest knows by serial {@code qubix-home}, QEMU's block device {@code home}.
+   */
+  public static List<String> of(String qemu, MachineManifest m, VmFiles f, Boot boot, String accel, int hostPort,
+      Path homeDrive) {
     List<String> a = new ArrayList<>(List.of(qemu,
         "-name", m.vmName(),
         "-accel", accel,
@@ -43,8 +52,8 @@ public final class QemuArgs {
       a.addAll(List.of("-drive", "file=" + value(f.system()) + ",format=qcow2,if=none,id=system",
           "-device", "virtio-blk-pci,drive=system,serial=qubix-system,bootindex=0"));
     }
-    if (withHome) {
-      a.addAll(List.of("-drive", "file=" + value(f.home()) + ",format=qcow2,if=none,id=home",
+    if (homeDrive != null) {
+      a.addAll(List.of("-drive", "file=" + value(homeDrive) + ",format=qcow2,if=none,id=home",
           "-device", "virtio-blk-pci,drive=home,serial=qubix-home"));
     }
     return a;

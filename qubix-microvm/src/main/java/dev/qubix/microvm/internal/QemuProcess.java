@@ -67,13 +67,13 @@ final class QemuProcess {
     }
   }
 
-  void launch(MachineManifest m, QemuArgs.Boot boot) {
+  /** Starts QEMU with {@code homeDrive} as the home (the disk, a disposable overlay, or none). */
+  void launch(MachineManifest m, QemuArgs.Boot boot, Optional<Path> homeDrive) {
     int port = context.ports(m.vmName()).ensureRdp();
     context.ports(m.vmName()).requireFree(m.vmName(), port);
     rotateSerialLog();
     String accel = Accelerator.choose(context, tools.qemu(), context.stateDir().resolve("cache"));
-    boolean home = m.homeDisk().enable() && Files.exists(f.home());
-    List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, home);
+    List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, homeDrive.orElse(null));
     try {
       context.privateVmDir(m.vmName());
       VmSecret.ensure(f);   // a VM made before Qubix had secrets gets one at its next start

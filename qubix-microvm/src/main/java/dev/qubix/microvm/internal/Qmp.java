@@ -52,8 +52,18 @@ public final class Qmp implements AutoCloseable {
 
   /** Runs a command and returns its {@code return} value. */
   public JsonNode execute(String command) {
+    return execute(command, java.util.Map.of());
+  }
+
+  /** Runs a command with arguments (Jackson writes them, so any value is quoted correctly). */
+  public JsonNode execute(String command, java.util.Map<String, Object> arguments) {
     try {
-      byte[] line = ("{\"execute\":\"" + command + "\"}\n").getBytes(StandardCharsets.UTF_8);
+      java.util.Map<String, Object> request = new java.util.LinkedHashMap<>();
+      request.put("execute", command);
+      if (!arguments.isEmpty()) {
+        request.put("arguments", arguments);
+      }
+      byte[] line = (JSON.writeValueAsString(request) + "\n").getBytes(StandardCharsets.UTF_8);
       channel.write(ByteBuffer.wrap(line));
       JsonNode reply = readReply(false);
       if (reply.has("error")) {

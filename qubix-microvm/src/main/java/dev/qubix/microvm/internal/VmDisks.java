@@ -1,6 +1,7 @@
 package dev.qubix.microvm.internal;
 
 import dev.qubix.CommandFailedException;
+import dev.qubix.HomeMode;
 import dev.qubix.ManifestException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
@@ -100,10 +101,18 @@ final class VmDisks {
     images.roots().pin(f.gcroots(), roots);
   }
 
-  void writeMachine(MachineManifest m) {
+  /**
+   * Records which machine made this VM, its home mode, and the home image a disposable VM without a
+   * home disk starts from (a start needs it again, without the build).
+   */
+  void writeMachine(MachineManifest m, HomeMode home, Optional<Image> seed) {
     try {
       context.privateVmDir(m.vmName());
-      PrivateFiles.writeString(f.machine(), "machine=" + m.name() + "\nmode=" + m.mode().name().toLowerCase(Locale.ROOT) + "\n");
+      StringBuilder b = new StringBuilder("machine=" + m.name() + "\nmode=" + m.mode().name().toLowerCase(Locale.ROOT) + "\n");
+      b.append(HomeMode.DETAIL).append('=').append(home.word()).append('\n');
+      seed.filter(i -> i.format() != ImageFormat.DIRECT).ifPresent(i -> b.append("homeSeed=").append(i.file().toAbsolutePath())
+          .append("\nhomeSeedFormat=").append(qemuFormat(i.format())).append('\n'));
+      PrivateFiles.writeString(f.machine(), b.toString());
     } catch (IOException e) {
       throw new QubixException("cannot write " + f.machine() + ": " + e.getMessage(), e);
     }
@@ -132,6 +141,70 @@ final class VmDisks {
     }
   }
 
+  /** The recorded {@code key=value} lines of {@link VmFiles#machine()}; empty for VMs made before they were recorded. */
+  static Map<String, String> machineLines(VmFiles f) {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      for (String line : Files.readAllLines(f.machine())) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          out.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+    } catch (IOException e) {
+      // made before VMs recorded their machine
+    }
+    return out;
+  }
+
+  /** The home mode the last recreate gave this VM (persistent for VMs made before there were modes). */
+  HomeMode homeMode() {
+    return HomeMode.DISPOSABLE.word().equals(machineLines(f).get(HomeMode.DETAIL)) ? HomeMode.DISPOSABLE : HomeMode.PERSISTENT;
+  }
+
+  /**
+   * The drive QEMU gets as the home: the home disk itself; for a disposable VM a fresh overlay over it
+   * (QEMU opens a backing file read-only, so the home is never written), or over the home image, or a
+   * blank one, when there is no home disk (and none is made). Every start of a disposable VM is pristine.
+   */
+  Optional<Path> homeDrive(MachineManifest m) {
+    if (!m.homeDisk().enable()) {
+      return Optional.empty();
+    }
+    if (homeMode() == HomeMode.PERSISTENT) {
+      return Files.exists(f.home()) ? Optional.of(f.home()) : Optional.empty();
+    }
+    Path tmp = f.dir().resolve("home-disposable.qcow2.tmp");
+    try {
+      Files.deleteIfExists(f.homeOverlay());
+      Files.deleteIfExists(tmp);
+      Map<String, String> recorded = machineLines(f);
+      if (Files.exists(f.home())) {
+        context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2", "-F", "qcow2",
+            "-b", f.home().toAbsolutePath().toString(), tmp.toString()));
+      } else if (recorded.containsKey("homeSeed") && Files.exists(Path.of(recorded.get("homeSeed")))) {
+        context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2", "-F", recorded.get("homeSeedFormat"),
+            "-b", recorded.get("homeSeed"), tmp.toString()));
+      } else {
+        context.runner().run(privately(tools.qemuImg(), "create", "-q", "-f", "qcow2", tmp.toString(),
+            m.homeDisk().sizeMiB() + "M"));
+      }
+      Files.move(tmp, f.homeOverlay(), StandardCopyOption.ATOMIC_MOVE);
+      return Optional.of(f.homeOverlay());
+    } catch (IOException e) {
+      throw new QubixException("cannot make the disposable home overlay " + f.homeOverlay() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A disposable VM's overlay goes when its QEMU has stopped: what the guest wrote is gone. */
+  void discardOverlay() {
+    try {
+      Files.deleteIfExists(f.homeOverlay());
+    } catch (IOException e) {
+      throw new QubixException("cannot discard the disposable home overlay " + f.homeOverlay() + ": " + e.getMessage(), e);
+    }
+  }
+
   void ensureHome(MachineManifest m, Optional<Image> homeImage) {
     if (!m.homeDisk().enable() || Files.exists(f.home())) {
       return;
@@ -154,7 +227,7 @@ final class VmDisks {
     }
   }
 
-  /** Removes the disposable files and the GC roots; a purge also the home disk, the port and the secret. */
+  /** Removes the disposable files and the GC roots; a purge also the home disk, its backups, the port and the secret. */
   void remove(MachineManifest m, boolean purge) {
     try {
       for (Path p : f.disposable()) {
@@ -165,6 +238,7 @@ final class VmDisks {
         Files.deleteIfExists(f.home());
         Files.deleteIfExists(f.ports());
         Files.deleteIfExists(f.secret());
+        deleteTree(f.backups());
         try (var left = Files.list(f.dir())) {
           if (left.findAny().isEmpty()) {
             Files.delete(f.dir());
@@ -176,6 +250,18 @@ final class VmDisks {
     } catch (IOException e) {
       throw new QubixException("cannot remove the files of " + m.vmName() + " in " + f.dir() + ": " + e.getMessage(), e);
     }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path p : files.toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+    Files.deleteIfExists(dir);
   }
 
   /** Destroy's side of {@link #pinImages}: the links go; Nix's next collection drops the roots. */
@@ -216,7 +302,7 @@ final class VmDisks {
     return Command.of(PrivateFiles.withPrivateUmask(argv));
   }
 
-  private static String qemuFormat(ImageFormat format) {
+  static String qemuFormat(ImageFormat format) {
     return switch (format) {
       case QCOW2 -> "qcow2";
       case RAW -> "raw";

@@ -19,6 +19,14 @@ import java.util.List;
 public record VmFiles(Path dir) {
   public Path system() { return dir.resolve("system.qcow2"); }
   public Path home() { return dir.resolve("home.qcow2"); }
+  /** A disposable VM's throwaway overlay over the home disk (or the home image, or blank): made at start, discarded at stop. */
+  public Path homeOverlay() { return dir.resolve("home-disposable.qcow2"); }
+  /** The new home a restore or import writes before it is renamed over {@link #home()}. */
+  public Path newHome() { return dir.resolve("home.qcow2.new"); }
+  /** The home's backups: {@code <name>.qcow2} with {@code <name>.json} beside it; kept by destroy, removed by purge. */
+  public Path backups() { return dir.resolve("backups"); }
+  public Path backup(String name) { return backups().resolve(name + ".qcow2"); }
+  public Path backupInfo(String name) { return backups().resolve(name + ".json"); }
   public Path pid() { return dir.resolve("qemu.pid"); }
   /**
    * The QMP socket: in the VM folder, unless that path is too long for a Unix socket address
@@ -82,11 +90,11 @@ public record VmFiles(Path dir) {
   public Path gcroots() { return dir.resolve("gcroots"); }
 
   /**
-   * Files recreate and destroy may delete; never the home disk, nor the RDP port: a saved
+   * Files recreate and destroy may delete; never the home disk or its backups, nor the RDP port: a saved
    * {@code .rdp} file keeps working for as long as the home disk exists, so only a purge deletes it.
    */
   public List<Path> disposable() {
     return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), imageVersion(), machine(),
-        dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"));
+        dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"), homeOverlay(), newHome());
   }
 }

@@ -1,5 +1,6 @@
 package dev.qubix.microvm.internal;
 
+import dev.qubix.HomeMode;
 import dev.qubix.InstanceStatus;
 import dev.qubix.QubixException;
 import dev.qubix.spi.BackendContext;
@@ -33,12 +34,18 @@ final class VmStatus {
     }
     Map<String, String> details = new LinkedHashMap<>();
     if (listing) {
-      details.putAll(machineLines(f));
+      Map<String, String> recorded = VmDisks.machineLines(f);
+      for (String key : List.of("machine", "mode")) {
+        if (recorded.containsKey(key)) {
+          details.put(key, recorded.get(key));
+        }
+      }
       details.put("imageVersion", VmDisks.read(f.imageVersion()));
       if (Files.exists(f.home())) {
-        details.put("home", f.home().toString());
+        details.put("homeDisk", f.home().toString());
       }
     }
+    details.put(HomeMode.DETAIL, new VmDisks(context, null, f).homeMode().word());
     QemuProcess process = new QemuProcess(context, null, f);
     Optional<ProcessHandle> qemu = process.running();
     details.put("stateDir", f.dir().toString());
@@ -98,21 +105,5 @@ final class VmStatus {
     } catch (IOException e) {
       throw new QubixException("cannot list " + context.stateDir() + ": " + e.getMessage(), e);
     }
-  }
-
-  /** {@code machine=…}, {@code mode=…}: empty for VMs made before Qubix recorded them (listed by VM name only). */
-  private static Map<String, String> machineLines(VmFiles f) {
-    Map<String, String> out = new LinkedHashMap<>();
-    try {
-      for (String line : Files.readAllLines(f.machine())) {
-        int eq = line.indexOf('=');
-        if (eq > 0) {
-          out.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-      }
-    } catch (IOException e) {
-      // made before VMs recorded their machine
-    }
-    return out;
   }
 }

@@ -3,6 +3,7 @@ package dev.qubix.microvm.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.qubix.HomeMode;
 import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Step;
@@ -11,6 +12,7 @@ import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
 import dev.qubix.spi.BackendPlan;
 import dev.qubix.spi.BackendPlan.Action;
+import dev.qubix.spi.HomeRequest;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.PlanRequest;
@@ -18,6 +20,7 @@ import dev.qubix.testing.Golden;
 import dev.qubix.testing.TestManifest;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +37,20 @@ class MicrovmPlannerTest {
   private static final VmFiles FILES = new VmFiles(Path.of("/state/qubix-box"));
   private static final String STORE = "/nix/store/0123456789abcdfghijklmnpqrsvwxyz-box-microvm";
 
-  private static final MicrovmPlanner.VmView FRESH = new MicrovmPlanner.VmView(FILES, false, false, false, Optional.empty());
-  private static final MicrovmPlanner.VmView EXISTING = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123));
+  private static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
+  private static final String OLD_IMAGE = "/nix/store/zyxwvsrqpnmlkjihgfdcba9876543210-box-microvm";
+
+  private static final MicrovmPlanner.VmView FRESH = new MicrovmPlanner.VmView(FILES, false, false, false, Optional.empty(),
+      false, HomeMode.PERSISTENT, Optional.empty(), NOW);
+  /** A stopped VM made from {@link #STORE}: a recreate with the same image changes no image version. */
+  private static final MicrovmPlanner.VmView EXISTING = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123),
+      false, HomeMode.PERSISTENT, Optional.of(STORE), NOW);
+  private static final MicrovmPlanner.VmView RUNNING = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123),
+      true, HomeMode.PERSISTENT, Optional.of(STORE), NOW);
+  private static final MicrovmPlanner.VmView OLDER_IMAGE = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123),
+      false, HomeMode.PERSISTENT, Optional.of(OLD_IMAGE), NOW);
+  private static final MicrovmPlanner.VmView DISPOSABLE = new MicrovmPlanner.VmView(FILES, true, true, true, Optional.of(40123),
+      true, HomeMode.DISPOSABLE, Optional.of(STORE), NOW);
 
   /** Records which action each step was given, so the test sees that every step is bound to its own. */
   private static final class Recorder implements MicrovmPlanner.Actions {
@@ -57,6 +72,16 @@ class MicrovmPlannerTest {
     public Action startExisting() { return named("startExisting"); }
     public Action stop(Duration grace) { return named("stop " + grace.toSeconds() + " s"); }
     public Action remove(boolean purge) { return named(purge ? "remove everything" : "remove"); }
+    public Action homePreflight(Operation op) { return named("homePreflight " + op.cliName()); }
+    public Action copyHome(String name) { return named("copyHome " + name); }
+    public Action keepBackup(String name) { return named("keepBackup " + name); }
+    public Action backupBeforeRecreate(String name, int keep) { return named("backupBeforeRecreate " + name + " keep " + keep); }
+    public Action copyBackupToNewHome(String name) { return named("copyBackupToNewHome " + name); }
+    public Action copyFileToNewHome(Path file) { return named("copyFileToNewHome " + file); }
+    public Action keepCurrentHome(String name) { return named("keepCurrentHome " + name); }
+    public Action switchHome() { return named("switchHome"); }
+    public Action exportHome(Path file) { return named("exportHome " + file); }
+    public Action deleteBackup(String name) { return named("deleteBackup " + name); }
   }
 
   private static MachineManifest box(String format, boolean home) {
@@ -114,6 +139,60 @@ class MicrovmPlannerTest {
         EXISTING);
     assertGolden("destroy", PlanRequest.of(Operation.DESTROY, m, ImageSet.empty()), EXISTING);
     assertGolden("purge", PlanRequest.of(Operation.PURGE, m, ImageSet.empty()), EXISTING);
+  }
+
+  private static PlanRequest home(Operation op, MachineManifest m, HomeRequest h) {
+    return PlanRequest.of(op, m, ImageSet.empty()).withHome(h);
+  }
+
+  @Test
+  void aRecreateThatChangesTheImageBacksTheHomeUpFirstAndKeepsOne() throws Exception {
+    assertGolden("recreate-new-image", PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2")), OLDER_IMAGE);
+  }
+
+  @Test
+  void backupBeforeRecreateCanBeAskedAlwaysOrTurnedOff() throws Exception {
+    MachineManifest m = box("qcow2", true);
+    HomeRequest always = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.PERSISTENT,
+        new HomeRequest.BeforeRecreate(HomeRequest.BeforeRecreate.When.ALWAYS, 3));
+    HomeRequest never = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.PERSISTENT, HomeRequest.BeforeRecreate.NEVER);
+
+    assertGolden("recreate-backup-home", PlanRequest.of(Operation.RECREATE, m, built("qcow2")).withHome(always), EXISTING);
+    Recorder r = new Recorder();
+    assertThat(MicrovmPlanner.plan(PlanRequest.of(Operation.RECREATE, m, built("qcow2")).withHome(never), OLDER_IMAGE, r)
+        .steps()).extracting(s -> s.step().id()).doesNotContain("backup-home");
+  }
+
+  @Test
+  void aDisposableRecreateRunsOnAnOverlayAndMakesNoHomeDisk() throws Exception {
+    HomeRequest disposable = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.DISPOSABLE, null);
+    assertGolden("recreate-disposable", PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2"))
+        .withHome(disposable), EXISTING);
+    assertGolden("recreate-disposable-fresh", PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2"))
+        .withHome(disposable), FRESH);
+    assertGolden("stop-disposable", PlanRequest.of(Operation.STOP, box("qcow2", true), ImageSet.empty()), DISPOSABLE);
+  }
+
+  @Test
+  void homeBackupOfAStoppedVmConvertsAndOfARunningOneCopiesThroughQemu() throws Exception {
+    MachineManifest m = box("qcow2", true);
+    assertGolden("home-backup", home(Operation.HOME_BACKUP, m, HomeRequest.backup("before-upgrade")), EXISTING);
+    assertGolden("home-backup-running", home(Operation.HOME_BACKUP, m, HomeRequest.NONE), RUNNING);
+  }
+
+  @Test
+  void restoreAndImportCopyFirstKeepTheCurrentHomeThenSwitchInOneRename() throws Exception {
+    MachineManifest m = box("qcow2", true);
+    assertGolden("home-restore", home(Operation.HOME_RESTORE, m, HomeRequest.backup("before-upgrade")), EXISTING);
+    assertGolden("home-import", home(Operation.HOME_IMPORT, m, HomeRequest.file(Path.of("/media/usb/home.vhdx"))), EXISTING);
+  }
+
+  @Test
+  void exportDeleteAndAPlanShownWithoutItsArgument() throws Exception {
+    MachineManifest m = box("qcow2", true);
+    assertGolden("home-export", home(Operation.HOME_EXPORT, m, HomeRequest.file(Path.of("/media/usb/home.qcow2"))), EXISTING);
+    assertGolden("home-delete", home(Operation.HOME_DELETE, m, HomeRequest.backup("before-upgrade")), EXISTING);
+    assertGolden("home-restore-unnamed", home(Operation.HOME_RESTORE, m, HomeRequest.NONE), EXISTING);
   }
 
   @Test
