@@ -4,6 +4,19 @@
 # QUBIX-BOOT-COUNT=<n> or QUBIX-NO-HOME, QUBIX-SYSTEM-MARKER=<n>, QUBIX-READY, QUBIX-POWEROFF.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
+# systemd-nspawn passes its kill signal (SIGTERM for a rootfs) to PID 1 when it is asked to stop.
+# PID 1 of a namespace gets no signal it has no handler for, so the handler comes first: a stop
+# that arrives while the container is still starting is not lost.
+NC_PID=""
+shutdown_now() {
+  [ -n "$NC_PID" ] && kill "$NC_PID" 2>/dev/null
+  cd /
+  sync
+  echo QUBIX-POWEROFF
+  exit 0
+}
+trap shutdown_now TERM INT
+
 # The RDP secret as systemd-nspawn hands it over (--load-credential): only its hash goes to the
 # console, so the host can check what arrived.
 CRED="${CREDENTIALS_DIRECTORY:-/run/host/credentials}/qubix.rdp-password"
@@ -14,7 +27,7 @@ else
 fi
 
 # /home is the kept home folder, bound by systemd-nspawn: count the boots there.
-if mountpoint -q /home; then
+if grep -q ' /home ' /proc/self/mounts; then
   n=$(cat /home/qubix-boot-count 2>/dev/null)
   case "$n" in ''|*[!0-9]*) n=0 ;; esac
   n=$((n + 1))
@@ -41,13 +54,4 @@ while [ $i -lt 50 ] && ! netstat -ltn 2>/dev/null | grep -q ':3389 '; do
 done
 echo QUBIX-READY
 
-# systemd-nspawn passes its kill signal (SIGTERM for a rootfs) to PID 1 when it is asked to stop.
-shutdown_now() {
-  kill "$NC_PID" 2>/dev/null
-  cd /
-  sync
-  echo QUBIX-POWEROFF
-  exit 0
-}
-trap shutdown_now TERM INT
 while :; do sleep 3600 & wait $!; done

@@ -30,6 +30,8 @@ public record ContainerFiles(Path dir) {
   public Path rootTmp() { return dir.resolve("root.tmp"); }
   /** The root folder of the previous system layer, on its way out. */
   public Path rootOld() { return dir.resolve("root.old"); }
+  /** systemd-nspawn's lock beside the root folder it runs. */
+  public Path rootLock() { return dir.resolve(".#root.lck"); }
   /** Kept across recreates and destroys; bind-mounted at {@code /home}. */
   public Path home() { return dir.resolve("home"); }
   public Path pid() { return dir.resolve("nspawn.pid"); }
@@ -74,7 +76,7 @@ public record ContainerFiles(Path dir) {
   /** Files recreate and destroy may delete (the root folders go separately); never home, the port or the secret. */
   public List<Path> disposable() {
     return List.of(pid(), slirpPid(), slirpSocket(), consoleLog(), dir.resolve("console.log.1"), slirpLog(),
-        imageVersion(), machine());
+        imageVersion(), machine(), rootLock());
   }
 
   private static String hash(String s) {

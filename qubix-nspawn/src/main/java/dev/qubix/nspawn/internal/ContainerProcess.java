@@ -27,6 +27,7 @@ final class ContainerProcess {
   private static final Duration SOCKET_LIMIT = Duration.ofSeconds(10);
   private static final Duration RUNNING_LIMIT = Duration.ofSeconds(30);
   private static final Duration FORCE_LIMIT = Duration.ofSeconds(10);
+  private static final Duration SIGNAL_REPEAT = Duration.ofSeconds(2);
   private static final long LOG_ROTATE_BYTES = 4L << 20;
 
   private final BackendContext context;
@@ -48,9 +49,13 @@ final class ContainerProcess {
     return live(f.slirpPid(), "slirp4netns");
   }
 
-  /** The container's PID 1, as the host sees it: systemd-nspawn's child. */
+  /**
+   * The container's PID 1, as the host sees it: systemd-nspawn's child once it has exec'd the init
+   * (before, the child is nspawn itself, still setting the container up).
+   */
   Optional<ProcessHandle> init() {
-    return running().flatMap(n -> n.children().findFirst());
+    return running().flatMap(n -> n.children().findFirst())
+        .filter(c -> c.info().command().map(x -> !x.endsWith("/systemd-nspawn")).orElse(false));
   }
 
   private static Optional<ProcessHandle> live(Path pidFile, String program) {
@@ -59,7 +64,7 @@ final class ContainerProcess {
     }
     try {
       long pid = Long.parseLong(Files.readString(pidFile).strip());
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+      return ProcessHandle.of(pid).filter(p -> !Exited.test(p))
           .filter(p -> p.info().command().map(c -> c.endsWith(program)).orElse(true));
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
@@ -87,7 +92,7 @@ final class ContainerProcess {
       if (!Files.exists(f.netns())) {
         context.runner().run(Command.of(tools.ip(), "netns", "add", f.name()).withTimeout(Duration.ofSeconds(30)));
       }
-      long slirp = Detached.start(context.runner(), NspawnArgs.slirp(tools, f), f.slirpLog());
+      long slirp = Detached.start(context, NspawnArgs.slirp(tools, f), f.slirpLog());
       PrivateFiles.writeString(f.slirpPid(), slirp + "\n");
       boolean socket = context.await("slirp4netns of " + m.vmName(), SOCKET_LIMIT,
           () -> Files.exists(f.slirpSocket()) || slirp().isEmpty());
@@ -96,7 +101,7 @@ final class ContainerProcess {
       }
       SlirpApi.forward(f.slirpSocket(), port, m.rdp().port());
       boolean home = m.homeDisk().enable() && Files.isDirectory(f.home(), LinkOption.NOFOLLOW_LINKS);
-      long nspawn = Detached.start(context.runner(), NspawnArgs.nspawn(tools, m, f, boot, home), f.consoleLog());
+      long nspawn = Detached.start(context, NspawnArgs.nspawn(tools, m, f, boot, home), f.consoleLog());
       PrivateFiles.writeString(f.pid(), nspawn + "\n");
     } catch (IOException e) {
       kill();
@@ -128,22 +133,48 @@ final class ContainerProcess {
 
   /**
    * SIGTERM to systemd-nspawn, which sends the container's PID 1 its kill signal (SIGRTMIN+3 halts
-   * systemd; SIGTERM shuts busybox init down) and waits for it. After the grace period a second
-   * SIGTERM makes nspawn kill the container itself; a nspawn that still hangs is killed with all
-   * the container's processes. Then the network goes.
+   * systemd; SIGTERM shuts busybox init down) and waits for it. A PID 1 gets no signal it has no
+   * handler for yet, so one that is still starting loses it: the kill signal goes to PID 1 again
+   * every few seconds of the grace period (a second SIGTERM to nspawn would not repeat it, it would
+   * kill the container). After the grace nspawn's second SIGTERM ends the container at once; a nspawn
+   * that still hangs is killed with all the container's processes. Then the network goes.
    */
   void stop(String vmName, Duration grace) {
     Optional<ProcessHandle> nspawn = running();
     if (nspawn.isPresent()) {
+      String signal = killSignal();
       nspawn.get().destroy();
-      if (!context.await("graceful shutdown of " + vmName, grace, () -> !nspawn.get().isAlive())) {
+      long[] next = {System.nanoTime() + SIGNAL_REPEAT.toNanos()};
+      boolean off = context.await("graceful shutdown of " + vmName, grace, () -> {
+        if (Exited.test(nspawn.get())) {
+          return true;
+        }
+        if (System.nanoTime() - next[0] >= 0) {
+          init().ifPresent(i -> context.runner().run(Command.of("kill", "-s", signal, Long.toString(i.pid()))
+              .allowingFailure().withTimeout(Duration.ofSeconds(10))));
+          next[0] = System.nanoTime() + SIGNAL_REPEAT.toNanos();
+        }
+        return false;
+      });
+      if (!off) {
         nspawn.get().destroy();
-        if (!context.await("systemd-nspawn of " + vmName + " ending the container", FORCE_LIMIT, () -> !nspawn.get().isAlive())) {
+        if (!context.await("systemd-nspawn of " + vmName + " ending the container", FORCE_LIMIT, () -> Exited.test(nspawn.get()))) {
           forceKill(nspawn.get());
         }
       }
     }
     clean();
+  }
+
+  /** The kill signal of the running container's image, as kill(1) names it. */
+  private String killSignal() {
+    try {
+      String format = Files.readString(f.imageVersion()).strip().split(" ", 2)[0];
+      return NspawnArgs.Boot.killSignalOf(dev.qubix.manifest.ImageFormat.fromJson(format)
+          .orElse(dev.qubix.manifest.ImageFormat.ROOTFS)).replaceFirst("^SIG", "");
+    } catch (IOException e) {
+      return "TERM";
+    }
   }
 
   void stopIfRunning(String vmName, Duration grace) {
@@ -163,7 +194,7 @@ final class ContainerProcess {
     }
     slirp().ifPresent(s -> {
       s.destroy();
-      if (!context.await("slirp4netns exit", FORCE_LIMIT, () -> !s.isAlive())) {
+      if (!context.await("slirp4netns exit", FORCE_LIMIT, () -> Exited.test(s))) {
         s.destroyForcibly();
       }
     });
@@ -190,7 +221,7 @@ final class ContainerProcess {
     List<ProcessHandle> all = nspawn.descendants().toList();
     nspawn.destroyForcibly();
     all.forEach(ProcessHandle::destroyForcibly);
-    context.await("systemd-nspawn kill", FORCE_LIMIT, () -> !nspawn.isAlive() && all.stream().noneMatch(ProcessHandle::isAlive));
+    context.await("systemd-nspawn kill", FORCE_LIMIT, () -> Exited.test(nspawn) && all.stream().allMatch(Exited::test));
   }
 
   private String consoleTail() {

@@ -2,7 +2,7 @@ package dev.qubix.nspawn.internal;
 
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
-import dev.qubix.exec.CommandRunner;
+import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.PrivateFiles;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,19 +21,30 @@ final class Detached {
    * shell, is not a process group leader), so {@code $!} is the program's own pid.
    */
   private static final String SCRIPT = "umask " + PrivateFiles.CHILD_UMASK
-      + " && log=$1 && shift && setsid \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!";
+      + "; log=$1; shift; setsid \"$@\" </dev/null >>\"$log\" 2>&1 & echo $!";
 
   private Detached() {}
 
-  /** Starts {@code argv}, returns its pid. */
-  static long start(CommandRunner runner, List<String> argv, Path log) {
+  /**
+   * Starts {@code argv} and returns its pid once that pid runs the program: until the background
+   * shell has exec'd it, the pid is still the shell's, and a pid file read then would name the wrong
+   * program.
+   */
+  static long start(BackendContext context, List<String> argv, Path log) {
     List<String> sh = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "qubix-detach", log.toString()));
     sh.addAll(argv);
-    String out = runner.run(Command.of(sh).withTimeout(Duration.ofSeconds(30))).stdout().strip();
+    String out = context.runner().run(Command.of(sh).withTimeout(Duration.ofSeconds(30))).stdout().strip();
+    long pid;
     try {
-      return Long.parseLong(out);
+      pid = Long.parseLong(out);
     } catch (NumberFormatException e) {
       throw new QubixException("could not start " + argv.get(0) + " in the background (the shell said: " + out + ")", e);
     }
+    String program = Path.of(argv.get(0)).getFileName().toString();
+    context.await(program + " started", EXEC_LIMIT, () -> ProcessHandle.of(pid).flatMap(p -> p.info().command())
+        .map(c -> c.endsWith("/" + program)).orElse(true));
+    return pid;
   }
+
+  private static final Duration EXEC_LIMIT = Duration.ofSeconds(10);
 }

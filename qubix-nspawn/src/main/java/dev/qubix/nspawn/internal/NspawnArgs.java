@@ -32,6 +32,10 @@ final class NspawnArgs {
      * (and a shell init that traps it) shuts down on SIGTERM.
      */
     String killSignal() {
+      return killSignalOf(format);
+    }
+
+    static String killSignalOf(ImageFormat format) {
       return format == ImageFormat.NIXOS_SYSTEM ? "SIGRTMIN+3" : "SIGTERM";
     }
   }
