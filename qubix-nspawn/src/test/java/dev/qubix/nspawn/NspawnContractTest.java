@@ -7,6 +7,7 @@ import dev.qubix.Qubix;
 import dev.qubix.testing.BackendContractTest;
 import dev.qubix.testing.TinyContainer;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,9 +29,12 @@ class NspawnContractTest extends BackendContractTest {
     manifest = TinyContainer.manifest(rootfs).writeTo(shared.resolve("tiny.json"));
   }
 
+  Set<String> namespacesBefore = NspawnHost.namespaces();
+
   @AfterEach
   void noContainerOrSlirpLeft() {
     assertThat(NspawnHost.leftovers(state)).as("systemd-nspawn or slirp4netns left running").isEmpty();
+    assertThat(NspawnHost.namespacesLeft(namespacesBefore)).as("network namespaces left").isEmpty();
   }
 
   @Override
