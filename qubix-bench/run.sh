@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every Qubix benchmark (the five in BENCHMARKS.md took 3 min 29 s on 2 cores under TCG) and rewrites
 # qubix-bench/results/*.json; the tables go to stdout.
-#   qubix-bench/run.sh [api|status|cli|statcache|build|recreate|boot|homebackup]...     (default: all eight)
-# Needs nix, qemu-system-x86_64, qemu-img and the Debian packages testing/tiny-guest uses.
+#   qubix-bench/run.sh [api|status|cli|statcache|build|recreate|boot|homebackup|nspawn]...     (default: all nine)
+# Needs nix, qemu-system-x86_64, qemu-img and the Debian packages testing/tiny-guest uses;
+# nspawn also needs root, systemd-nspawn (systemd-container) and slirp4netns.
 # Not part of `mvn verify`: the reliability suite is (qubix-bench/src/test).
 set -euo pipefail
 cd "$(dirname "$0")/.."

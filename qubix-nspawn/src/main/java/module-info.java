@@ -1,6 +1,7 @@
-/** The nspawn backend, declared but not implemented: listed, never auto-selected, says what to use instead. */
+/** The systemd-nspawn backend: containers for trusted services, on Linux as root. */
 module dev.qubix.nspawn {
   requires transitive dev.qubix.core;
+  requires com.fasterxml.jackson.databind;
 
   exports dev.qubix.nspawn;
 

@@ -74,6 +74,9 @@ public final class Benchmarks {
     if (only.isEmpty() || only.contains("homebackup")) {
       b.homeBackupCost();
     }
+    if (only.isEmpty() || only.contains("nspawn")) {
+      b.nspawnVsMicrovm();
+    }
     System.out.println();
     b.table.forEach(System.out::println);
   }
@@ -361,7 +364,7 @@ public final class Benchmarks {
         "backupVsCpOfUsedBlocks", Harness.round(vsUsed), "wholeDiskCopyVsBackup", Harness.round(vsWhole),
         "backupCommand", "Appliance.home().backup(name) (qubixctl home backup --name NAME tiny)",
         "wholeCopyCommand", "qemu-img convert -f qcow2 -O raw -S 0 home.qcow2 copy.img"));
-    table.add(String.format("8 home backup, 1 GiB home | stopped %.0f ms, running %.0f ms (%d MiB file of a %d MiB qcow2) | "
+    table.add(String.format("9 home backup, 1 GiB home | stopped %.0f ms, running %.0f ms (%d MiB file of a %d MiB qcow2) | "
             + "cp of the qcow2 %.0f ms; whole 1 GiB copy %.0f ms | backup / cp %.2f; whole copy / backup %.1fx",
         Harness.median(stopped), Harness.median(live), backupBytes >> 20, homeBytes >> 20, Harness.median(cp),
         Harness.median(whole), vsUsed, vsWhole));
@@ -395,6 +398,53 @@ public final class Benchmarks {
         "byHandCommand", "testing/tiny-guest/boot-by-hand.sh <tiny-direct> <home.qcow2> <port> <serial.log>"));
     table.add(String.format("4 boot-to-ready           | Qubix recreate+connect %.0f ms | qemu by hand %.0f ms | ratio %.2f",
         Harness.median(qubix), Harness.median(byHand), ratio));
+  }
+
+  /**
+   * 8. The same tiny guest (busybox init that counts boots in /home and answers X.224) as a microvm
+   * (kernel + initrd under QEMU) and as an nspawn container (a busybox rootfs): boot-to-ready
+   * (recreate + connect of a stopped instance) and the cost of a recreate of a ready one.
+   */
+  void nspawnVsMicrovm() throws Exception {
+    Path containerFlake = dev.qubix.testing.TinyContainer.flake(work.resolve("tiny-container-flake"));
+    BuiltAppliance vm = tiny("tiny", work.resolve("state-vm")).build();
+    BuiltAppliance container = dev.qubix.testing.TinyContainer.appliance(containerFlake, work.resolve("state-ct")).build();
+    Map<String, Object> res = new LinkedHashMap<>();
+    Map<String, Double> boot = new LinkedHashMap<>();
+    Map<String, Double> recreate = new LinkedHashMap<>();
+    Map<String, BuiltAppliance> both = new LinkedHashMap<>();
+    both.put("microvm", vm);
+    both.put("nspawn", container);
+    for (Map.Entry<String, BuiltAppliance> e : both.entrySet()) {
+      BuiltAppliance built = e.getValue();
+      built.recreate().connect(ConnectOptions.defaults().withoutClient());   // the first boot makes the home
+      List<Double> boots = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        built.appliance().instance().orElseThrow().stop();   // untimed: boot-to-ready only
+        boots.addAll(Harness.time(1, () -> built.recreate().connect(ConnectOptions.defaults().withoutClient())));
+      }
+      List<Double> recreates = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        // timed: the recreate of a ready instance (its stop included); untimed: waiting for the guest
+        recreates.addAll(Harness.time(1, built::recreate));
+        built.appliance().instance().orElseThrow().connect(ConnectOptions.defaults().withoutClient());
+      }
+      built.appliance().destroy(Purge.EVERYTHING);
+      boot.put(e.getKey(), Harness.median(boots));
+      recreate.put(e.getKey(), Harness.median(recreates));
+      res.put(e.getKey() + "BootRunsMs", boots);
+      res.put(e.getKey() + "RecreateRunsMs", recreates);
+    }
+    double bootRatio = boot.get("microvm") / boot.get("nspawn");
+    double recreateRatio = recreate.get("microvm") / recreate.get("nspawn");
+    Map<String, Object> r = Harness.result("nspawn boots the same tiny guest an order of magnitude faster than microvm",
+        "bootToReadyMedianMs", boot, "recreateMedianMs", recreate,
+        "bootRatioMicrovmVsNspawn", Harness.round(bootRatio), "recreateRatioMicrovmVsNspawn", Harness.round(recreateRatio),
+        "command", "qubix-bench/run.sh nspawn");
+    r.putAll(res);
+    Harness.write("nspawn-vs-microvm", r);
+    table.add(String.format("10 nspawn vs microvm      | boot-to-ready nspawn %.0f ms, microvm %.0f ms: ratio %.1f | recreate nspawn %.0f ms, microvm %.0f ms: ratio %.1f",
+        boot.get("nspawn"), boot.get("microvm"), bootRatio, recreate.get("nspawn"), recreate.get("microvm"), recreateRatio));
   }
 
   /** Starts boot-by-hand.sh, waits for X.224, then stops QEMU. */

@@ -10,7 +10,11 @@ public enum ImageFormat {
   QCOW2(".qcow2"),
   RAW(".img", ".raw"),
   /** A folder with {@code kernel}, {@code initrd} and optionally {@code kernel-params}; booted without a disk. */
-  DIRECT();
+  DIRECT(),
+  /** A container's root folder with {@code /sbin/init} (nspawn): the read-only base of a per-VM copy. */
+  ROOTFS(),
+  /** A NixOS system toplevel built with {@code boot.isContainer = true} (nspawn): boots its {@code init}. */
+  NIXOS_SYSTEM();
 
   private final List<String> extensions;
 
@@ -23,8 +27,14 @@ public enum ImageFormat {
     return extensions;
   }
 
+  /** Whether the image is the built folder itself (no file inside it to find). */
+  public boolean isFolder() {
+    return extensions.isEmpty();
+  }
+
+  /** The manifest's spelling: {@code vhdx}, …, {@code nixos-system}. */
   public String jsonName() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
   public static Optional<ImageFormat> fromJson(String s) {

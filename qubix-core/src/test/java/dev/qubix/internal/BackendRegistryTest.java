@@ -84,7 +84,7 @@ class BackendRegistryTest {
 
   @Test
   void anAvailableBackendWinsOverAnUnavailableOneOfHigherPriority() {
-    // nspawn's stub: priority 0 and never available; any available backend, even at -10, wins
+    // a declared stub (as nspawn was): priority 0 and never available; any available backend, even at -10, wins
     Stub stub = new Stub("nspawn", 0, Availability.unavailable("planned, not implemented", "use microvm"));
     Stub lower = new Stub("lower", -10, Availability.available("test"));
 

@@ -53,7 +53,7 @@ class ValidationRulesTest {
         Arguments.of("{\"rdp\": {\"user\": \"Root;rm\"}}", P + "/rdp/user: 'Root;rm' is not a Linux user name"),
         Arguments.of("{\"rdp\": {\"width\": 100}}", P + "/rdp/width: 100 is out of range: 640..8192"),
         Arguments.of("{\"mdnsName\": \"spoti box.local\"}", P + "/mdnsName: 'spoti box.local' is not a DNS name"),
-        Arguments.of("{\"images\": {\"hyperv\": {\"format\": \"iso\"}}}", P + "/images/hyperv/format: 'iso' is not an image format: use vhdx, qcow2, raw or direct"),
+        Arguments.of("{\"images\": {\"hyperv\": {\"format\": \"iso\"}}}", P + "/images/hyperv/format: 'iso' is not an image format: use vhdx, qcow2, raw, direct, rootfs or nixos-system"),
         Arguments.of("{\"images\": {\"hyperv\": {\"package\": \"$(evil)\"}}}", P + "/images/hyperv/package: '$(evil)' is not a flake output name"),
         Arguments.of("{\"images\": {\"hyperv\": {\"file\": \"../../etc/passwd\"}}}", P + "/images/hyperv/file: '../../etc/passwd' must be a relative path"),
         Arguments.of("{\"images\": {\"hyperv\": {\"path\": \"relative/x.vhdx\"}}}", P + "/images/hyperv/path: 'relative/x.vhdx' must be an absolute path"),

@@ -1,6 +1,6 @@
 /**
- * The systemd-nspawn backend: planned, not implemented. It is registered so that
- * {@code qubixctl backends} shows it and an explicit {@code --backend nspawn} gets a clear
- * answer instead of "unknown backend".
+ * The systemd-nspawn backend: trusted services in containers that share the host's kernel, on
+ * Linux as root. Images are {@code rootfs} folders or NixOS system toplevels
+ * ({@code images.nspawn}); homes are folders bound at {@code /home}.
  */
 package dev.qubix.nspawn;

@@ -44,7 +44,7 @@ final class ImageRules {
     String fmtText = formatField.text();
     ImageFormat fmt = fmtText == null ? null : ImageFormat.fromJson(fmtText).orElse(null);
     if (fmtText != null && fmt == null) {
-      formatField.fail("'" + fmtText + "' is not an image format: use vhdx, qcow2, raw or direct");
+      formatField.fail("'" + fmtText + "' is not an image format: use vhdx, qcow2, raw, direct, rootfs or nixos-system");
     }
     FieldCursor fileField = img.get("file");
     String file = fileField.optionalText().orElse(null);

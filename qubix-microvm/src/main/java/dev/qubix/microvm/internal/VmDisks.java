@@ -50,6 +50,10 @@ final class VmDisks {
 
   /** Refuses, before the running VM is stopped for them, images that cannot boot. */
   void checkImages(MachineManifest m, Image image, Optional<Image> home) {
+    if (image.format() == ImageFormat.ROOTFS || image.format() == ImageFormat.NIXOS_SYSTEM) {
+      throw new ManifestException(m.pointer() + "/images/microvm/format", image.format().jsonName()
+          + " is a container image (the nspawn backend's): microvm boots qcow2, raw, vhdx or direct");
+    }
     bootOf(image);
     checkDiskImage(m.pointer() + "/images/microvm", image);
     if (home.isPresent() && home.get().format() == ImageFormat.DIRECT) {
@@ -308,6 +312,7 @@ final class VmDisks {
       case RAW -> "raw";
       case VHDX -> "vhdx";
       case DIRECT -> throw new IllegalArgumentException("direct images have no disk");
+      case ROOTFS, NIXOS_SYSTEM -> throw new IllegalArgumentException(format.jsonName() + " is a container image, not a disk");
     };
   }
 

@@ -12,8 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * Finds the image inside a built store path: the manifest's {@code file} when given; the path
- * itself when it is a file; the folder for {@code direct}; else the one file with the format's
- * extension.
+ * itself when it is a file; the folder for {@code direct}, {@code rootfs} and {@code nixos-system};
+ * else the one file with the format's extension.
  */
 public final class ImageFiles {
   private ImageFiles() {}
@@ -33,6 +33,10 @@ public final class ImageFiles {
               + " (a direct image is a folder with kernel, initrd and optionally kernel-params)");
         }
       }
+      return "";
+    }
+    if (ref.format().isFolder()) {
+      // rootfs, nixos-system: the output is the image; the backend checks its init before it starts
       return "";
     }
     if (Files.isRegularFile(built)) {
