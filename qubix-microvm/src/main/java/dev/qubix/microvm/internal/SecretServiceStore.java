@@ -56,7 +56,7 @@ final class SecretServiceStore implements SecretStore {
 
   /** Why {@link #of} found no Secret Service, for the one fallback message. */
   static String whyNot(BackendContext context) {
-    return context.host().getenv(BUS).isEmpty() ? "no session bus (" + BUS + " is not set)"
+    return context.host().getenv(BUS).isEmpty() ? "no session bus: " + BUS + " is not set"
         : "secret-tool is not on PATH (Debian: apt-get install libsecret-tools)";
   }
 

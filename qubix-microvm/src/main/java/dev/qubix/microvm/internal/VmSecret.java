@@ -45,7 +45,7 @@ public final class VmSecret {
 
   /** The one place the store is chosen. */
   public static VmSecret of(BackendContext context) {
-    Optional<SecretStore> service = SecretServiceStore.of(context).map(s -> s);
+    Optional<SecretStore> service = SecretServiceStore.of(context).map(SecretStore.class::cast);
     return new VmSecret(new FileSecretStore(), service, service.isPresent() ? "" : SecretServiceStore.whyNot(context));
   }
 
