@@ -207,6 +207,9 @@ class VmSecretTest {
     assertThat(Files.readString(f.secret(), StandardCharsets.US_ASCII)).isEqualTo(secret);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f.secret()))).isEqualTo("rw-------");
     assertThat(secretToolCalls()).as("it was tried").isNotEmpty();
+    try (Stream<Path> left = Files.list(f.dir())) {
+      assertThat(left).as("no lookup output left behind").containsExactly(f.secret());
+    }
 
     Files.delete(bin.resolve("broken"));
     assertThat(withSessionBus().read(f)).as("the file wins once the service works again").contains(secret);
