@@ -76,13 +76,13 @@ class QemuArgsTest {
   }
 
   @Test
-  void theSecretReachesTheGuestAsASystemdCredentialFromItsFileNeverAsAValue() {
+  void theSecretReachesTheGuestAsASystemdCredentialFromItsHandOverFileNeverAsAValue() {
     VmFiles f = new VmFiles(Path.of("/srv/vms,old/qubix-x"));
 
     List<String> argv = QemuArgs.of("qemu", ManifestReader.read(STATIC, "spotibox"), f, new QemuArgs.Boot(ImageFormat.QCOW2, null, ""), "tcg", 3390, true);
 
     assertThat(argv).containsSequence("-fw_cfg",
-        "name=opt/io.systemd.credentials/qubix.rdp-password,file=/srv/vms,,old/qubix-x/rdp-password");
+        "name=opt/io.systemd.credentials/qubix.rdp-password,file=/srv/vms,,old/qubix-x/rdp-password.qemu");
     assertThat(String.join(" ", argv)).doesNotContain("string=");
   }
 

@@ -59,7 +59,7 @@ public final class MicrovmBackend implements Backend {
     VmFiles f = files(r.manifest());
     HostPorts ports = context.ports(r.manifest().vmName());
     MicrovmPlanner.VmView view = MicrovmPlanner.VmView.of(f, ports.rdp(), qemu(f).running().isPresent(),
-        new VmDisks(context, tools, f).homeMode(), context.clock().instant());
+        new VmDisks(context, tools, f).homeMode(), context.clock().instant(), VmSecret.of(context).service(f));
     return MicrovmPlanner.plan(r, view, new VmSteps(context, tools, r, f));
   }
 
@@ -101,7 +101,7 @@ public final class MicrovmBackend implements Backend {
   @Override
   public Optional<String> rdpPassword(MachineManifest m) {
     VmFiles f = files(m);
-    return qemu(f).running().isPresent() ? VmSecret.read(f) : Optional.empty();
+    return qemu(f).running().isPresent() ? VmSecret.of(context).read(f) : Optional.empty();
   }
 
   /**
@@ -118,7 +118,7 @@ public final class MicrovmBackend implements Backend {
       throw new QubixException(m.vmName() + " is running, and its guest keeps the current password until it boots "
           + "again: stop it, rotate, then start it");
     }
-    VmSecret.rotate(f);
+    VmSecret.of(context).rotate(f);
   }
 
   @Override

@@ -79,12 +79,23 @@ final class MicrovmPlanner {
   }
 
   /** The facts of the VM folder a plan depends on, and the time automatic backup names take. */
+  /**
+   * {@code secretExists}: the VM has the secret file. {@code secretService}: where a VM without one keeps its
+   * secret when the Secret Service is used (see {@link VmSecret}); planning never asks the service itself.
+   */
   record VmView(VmFiles files, boolean exists, boolean homeExists, boolean secretExists, Optional<Integer> savedPort,
-      boolean running, HomeMode homeMode, Optional<String> imageVersion, Instant now) {
-    static VmView of(VmFiles f, Optional<Integer> port, boolean running, HomeMode mode, Instant now) {
+      boolean running, HomeMode homeMode, Optional<String> imageVersion, Instant now, Optional<String> secretService) {
+    /** A view where secrets are kept in files. */
+    VmView(VmFiles files, boolean exists, boolean homeExists, boolean secretExists, Optional<Integer> savedPort,
+        boolean running, HomeMode homeMode, Optional<String> imageVersion, Instant now) {
+      this(files, exists, homeExists, secretExists, savedPort, running, homeMode, imageVersion, now, Optional.empty());
+    }
+
+    static VmView of(VmFiles f, Optional<Integer> port, boolean running, HomeMode mode, Instant now,
+        Optional<String> secretService) {
       boolean exists = Files.exists(f.imageVersion());
       return new VmView(f, exists, Files.exists(f.home()), Files.exists(f.secret()), port, running, mode,
-          exists ? Optional.of(VmDisks.read(f.imageVersion())) : Optional.empty(), now);
+          exists ? Optional.of(VmDisks.read(f.imageVersion())) : Optional.empty(), now, secretService);
     }
   }
 
@@ -215,7 +226,9 @@ final class MicrovmPlanner {
           a.homeDisk());
     }
     b.step("secret", vm.secretExists() ? "keep the VM's RDP secret " + f.secret()
-        : "generate the VM's RDP secret (192 random bits) in " + f.secret() + " (0600)", a.secret());
+        : vm.secretService().map(s -> "keep the VM's RDP secret in " + s + ", or generate the VM's RDP secret "
+            + "(192 random bits) there; in " + f.secret() + " (0600) if the Secret Service fails")
+            .orElse("generate the VM's RDP secret (192 random bits) in " + f.secret() + " (0600)"), a.secret());
     b.step("port", "forward 127.0.0.1:" + vm.savedPort().map(String::valueOf).orElse("<free port>")
         + " to the guest's RDP port " + m.rdp().port(), a.port());
     b.step("start", "start QEMU (" + m.cpuCount() + " CPU, " + m.memoryStartup() + ")", a.start());

@@ -40,9 +40,9 @@ public final class QemuArgs {
         // not -qmp unix:PATH: there the path is the option list's implied first key, and a '=' in it
         // turns it into a key of its own; an explicit path= takes any value
         "-chardev", "socket,id=qmp0,path=" + value(f.qmp()) + ",server=on,wait=off", "-mon", "chardev=qmp0,mode=control"));
-    // the VM's RDP password as a systemd credential: QEMU reads the 0600 file, so the value itself is
-    // in no argument (a string= value would be in /proc/<pid>/cmdline for every local user to read)
-    a.addAll(List.of("-fw_cfg", "name=" + VmSecret.FW_CFG_NAME + ",file=" + value(f.secret())));
+    // the VM's RDP password as a systemd credential: QEMU reads the 0600 hand-over file, so the value itself
+    // is in no argument (a string= value would be in /proc/<pid>/cmdline for every local user to read)
+    a.addAll(List.of("-fw_cfg", "name=" + VmSecret.FW_CFG_NAME + ",file=" + value(f.secretHandOver())));
     a.addAll(List.of("-netdev", netdev(m, hostPort), "-device", "virtio-net-pci,netdev=net0"));
     if (boot.format() == ImageFormat.DIRECT) {
       a.addAll(List.of("-kernel", boot.directFolder().resolve("kernel").toString(),

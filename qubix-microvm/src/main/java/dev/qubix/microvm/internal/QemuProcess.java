@@ -76,10 +76,12 @@ final class QemuProcess {
     List<String> argv = QemuArgs.of(tools.qemu(), m, f, boot, accel, port, homeDrive.orElse(null));
     try {
       context.privateVmDir(m.vmName());
-      VmSecret.ensure(f);   // a VM made before Qubix had secrets gets one at its next start
       // QEMU appends to an existing log and keeps its mode: one from before Qubix made files private is tightened
       PrivateFiles.open(f.serialLog(), StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
       f.ensureQmpFolder();
+      // last before QEMU, so nothing can fail between it and the finally below that deletes it;
+      // a VM made before Qubix had secrets gets one at its next start
+      VmSecret.of(context).handOver(f);
     } catch (IOException e) {
       throw new QubixException("cannot start " + m.vmName() + ": " + e.getMessage(), e);
     }
@@ -92,6 +94,9 @@ final class QemuProcess {
     } catch (OperationTimeoutException e) {
       kill();
       throw e;
+    } finally {
+      // -daemonize returns once QEMU has read its fw_cfg files: the guest's copy is in QEMU's memory now
+      VmSecret.dropHandOver(f);
     }
   }
 

@@ -241,7 +241,7 @@ final class VmDisks {
       if (purge) {
         Files.deleteIfExists(f.home());
         Files.deleteIfExists(f.ports());
-        Files.deleteIfExists(f.secret());
+        VmSecret.of(context).forget(f);
         deleteTree(f.backups());
         try (var left = Files.list(f.dir())) {
           if (left.findAny().isEmpty()) {

@@ -81,6 +81,8 @@ public record VmFiles(Path dir) {
   }
   /** The VM's RDP password (0600, no newline): kept across recreates, removed by destroy --purge. */
   public Path secret() { return dir.resolve("rdp-password"); }
+  /** The secret for QEMU's fw_cfg (0600): written just before QEMU starts and deleted once it has, whichever store keeps it. */
+  public Path secretHandOver() { return dir.resolve("rdp-password.qemu"); }
   public Path serialLog() { return dir.resolve("serial.log"); }
   public Path ports() { return dir.resolve("ports.json"); }
   public Path imageVersion() { return dir.resolve("image-version"); }
@@ -95,6 +97,6 @@ public record VmFiles(Path dir) {
    */
   public List<Path> disposable() {
     return List.of(system(), pid(), qmp(), serialLog(), dir.resolve("serial.log.1"), imageVersion(), machine(),
-        dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"), homeOverlay(), newHome());
+        dir.resolve("system.qcow2.tmp"), dir.resolve("home.qcow2.tmp"), homeOverlay(), newHome(), secretHandOver());
   }
 }

@@ -91,7 +91,7 @@ final class VmSteps implements MicrovmPlanner.Actions {
 
   @Override
   public Action secret() {
-    return () -> VmSecret.ensure(f);
+    return () -> VmSecret.of(context).ensure(f);
   }
 
   @Override

@@ -127,6 +127,18 @@ class MicrovmPlannerTest {
   }
 
   @Test
+  void withTheSecretServiceAFreshVmsSecretIsPlannedThereWithTheFileAsFallback() throws Exception {
+    MicrovmPlanner.VmView fresh = new MicrovmPlanner.VmView(FILES, false, false, false, Optional.empty(),
+        false, HomeMode.PERSISTENT, Optional.empty(), NOW, Optional.of("the Secret Service (secret-tool, qubix-vm=/state/qubix-box)"));
+
+    BackendPlan p = MicrovmPlanner.plan(PlanRequest.of(Operation.RECREATE, box("qcow2", true), built("qcow2")), fresh, new Recorder());
+
+    assertThat(p.steps()).filteredOn(s -> s.step().id().equals("secret")).singleElement().satisfies(s -> assertThat(s.step().description())
+        .isEqualTo("keep the VM's RDP secret in the Secret Service (secret-tool, qubix-vm=/state/qubix-box), or generate "
+            + "the VM's RDP secret (192 random bits) there; in /state/qubix-box/rdp-password (0600) if the Secret Service fails"));
+  }
+
+  @Test
   void aPlanShownBeforeTheBuildNamesThePackageNixWillBuild() throws Exception {
     assertGolden("recreate-unbuilt", PlanRequest.show(Operation.RECREATE, box("qcow2", true), ImageSet.empty()), FRESH);
   }
