@@ -103,7 +103,7 @@ public final class Engine {
     }
   }
 
-    public Endpoint endpoint(MachineManifest m) {
+  public Endpoint endpoint(MachineManifest m) {
     return backend.endpoint(m);
   }
 
