@@ -115,7 +115,7 @@ class ScriptConventionsTest {
 
   @Test
   void everyChangingScriptChecksRightsFirst() throws Exception {
-    for (String name : List.of("recreate.ps1", "destroy.ps1", "power.ps1", "gc.ps1")) {
+    for (String name : List.of("recreate.ps1", "destroy.ps1", "power.ps1", "gc.ps1", "home.ps1")) {
       String code = code(name);
       int check = code.indexOf("Assert-QubixMayManageHyperV");
       assertThat(check).as(name).isPositive();
@@ -264,5 +264,42 @@ class ScriptConventionsTest {
     for (String step : known) {
       assertThat(code("recreate.ps1")).as("action for %s", step).contains("'" + step + "' = {");
     }
+  }
+
+  /**
+   * Issue 15: home.ps1 performs every step its plans show, refuses (a running VM, an unknown or taken
+   * name, a file that is not a disk) before the first one, and never leaves a half-written copy.
+   */
+  @Test
+  void homeScriptPerformsEveryPlannedStepAndRefusesBeforeTheFirst() throws Exception {
+    String c = code("home.ps1");
+    var h = dev.qubix.spi.HomeRequest.backup("b");
+    var f = dev.qubix.spi.HomeRequest.file(java.nio.file.Path.of("/x"));
+    java.time.Instant now = java.time.Instant.parse("2025-01-02T03:04:05Z");
+    for (var op : List.of(dev.qubix.Operation.HOME_BACKUP, dev.qubix.Operation.HOME_RESTORE, dev.qubix.Operation.HOME_DELETE,
+        dev.qubix.Operation.HOME_EXPORT, dev.qubix.Operation.HOME_IMPORT)) {
+      boolean file = op == dev.qubix.Operation.HOME_EXPORT || op == dev.qubix.Operation.HOME_IMPORT;
+      var plan = HyperVPlanner.home(Fixtures.dhcp(), op, file ? f : h, now, file ? "E:\\home.vhdx" : null);
+      for (Step s : plan.steps()) {
+        assertThat(c).as("%s: the step %s", op, s.id()).contains("Invoke-QubixStep -Id '" + s.id() + "'");
+      }
+    }
+    int first = c.indexOf("Invoke-QubixStep");
+    Matcher refusal = Pattern.compile("Stop-Qubix(Param)? ").matcher(c);
+    while (refusal.find()) {
+      assertThat(refusal.start()).as("a refusal inside a step: %s", c.substring(refusal.start(), c.indexOf('\n', refusal.start())))
+          .isLessThan(first);
+    }
+    assertThat(c.indexOf("Assert-QubixOwnsVm")).isPositive().isLessThan(first);
+    assertThat(c).contains("-Category 'vm-running' -Fix \"stop it first").contains("Hyper-V\\Test-VHD -Path $p.file")
+        .contains("$info.VhdFormat").contains("'Differencing'")
+        // the current home stays under its name until one ReplaceFile call switches it
+        .contains("New-Item -ItemType HardLink").contains("[System.IO.File]::Replace($newHome, $homeDisk, [NullString]::Value)");
+    // copies go to a temporary name, renamed when whole, the description before the rename
+    String complete = function("Complete-QubixBackup");
+    assertThat(complete.indexOf("Write-QubixBackupDescription")).isLessThan(complete.indexOf("Move-Item"));
+    assertThat(function("Get-QubixPartialBackup")).contains("'.partial'");
+    assertThat(function("Copy-QubixDisk")).contains("Hyper-V\\Convert-VHD -Path $Source -DestinationPath $Destination");
+    assertThat(function("Get-QubixBackupName")).contains("'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'").contains("Contains('..')");
   }
 }

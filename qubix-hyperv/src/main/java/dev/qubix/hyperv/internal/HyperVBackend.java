@@ -2,7 +2,9 @@ package dev.qubix.hyperv.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.qubix.BackendUnavailableException;
+import dev.qubix.ConfigurationException;
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
 import dev.qubix.InstanceStatus;
 import dev.qubix.ManifestException;
 import dev.qubix.Operation;
@@ -16,6 +18,8 @@ import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.HomeRequest;
+import dev.qubix.spi.HomeSupport;
 import dev.qubix.spi.ImageNeeds;
 import dev.qubix.spi.PlanRequest;
 import dev.qubix.spi.HostInfo;
@@ -26,6 +30,7 @@ import dev.qubix.spi.WslPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -142,9 +147,80 @@ public final class HyperVBackend implements Backend {
         });
       }
       case UP -> throw new IllegalArgumentException("UP is decided by the engine");
-      // the engine refuses home operations this backend does not declare (homeSupport) before planning
-      case HOME_BACKUP, HOME_RESTORE, HOME_DELETE, HOME_EXPORT, HOME_IMPORT -> throw new IllegalArgumentException("no home operations here");
+      case HOME_BACKUP, HOME_RESTORE, HOME_DELETE, HOME_EXPORT, HOME_IMPORT -> home(m, r);
     };
+  }
+
+  /** Every home operation, each one home.ps1 run. */
+  @Override
+  public HomeSupport homeSupport() {
+    return new HomeSupport(EnumSet.of(Operation.HOME_BACKUP, Operation.HOME_RESTORE, Operation.HOME_DELETE,
+        Operation.HOME_EXPORT, Operation.HOME_IMPORT), false);
+  }
+
+  private BackendPlan home(MachineManifest m, PlanRequest r) {
+    HomeRequest h = r.home();
+    Operation op = r.operation();
+    String file = h.file().map(f -> windowsFile(m, f)).orElse(null);
+    Plan plan = HyperVPlanner.home(m, op, h, context.clock().instant(), file);
+    BackendPlan.Action preflight = () -> {
+      requireHomeInput(op, h, file);
+      requireRights();
+    };
+    return BackendPlan.runAsOne(plan.steps(), preflight, () -> powershell.run(HyperVPlanner.HOME_SCRIPT,
+        HyperVPlanner.scriptParams(plan), plan));
+  }
+
+  /** What home.ps1 would refuse for its parameters, refused here first, with the option to fix. */
+  static void requireHomeInput(Operation op, HomeRequest h, String file) {
+    if ((op == Operation.HOME_RESTORE || op == Operation.HOME_DELETE) && h.backup().isEmpty()) {
+      throw new ConfigurationException(op.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+          + " needs the backup's name: qubixctl home list shows them");
+    }
+    if ((op == Operation.HOME_EXPORT || op == Operation.HOME_IMPORT)
+        && (file == null || !file.toLowerCase(java.util.Locale.ROOT).matches(".*\\.vhdx?"))) {
+      throw new ConfigurationException("file '" + (file == null ? "" : file) + "': Hyper-V reads and writes homes as "
+          + ".vhdx or .vhd files: name a file with one of those extensions");
+    }
+  }
+
+  /** The backups home.ps1 lists (a read: no lock, no change), oldest first. */
+  @Override
+  public List<HomeBackup> homeBackups(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
+    requireHost();
+    return backups(powershell.run(HyperVPlanner.HOME_SCRIPT, HyperVPlanner.listParams(m)));
+  }
+
+  static List<HomeBackup> backups(JsonNode result) {
+    List<HomeBackup> out = new ArrayList<>();
+    for (JsonNode b : result.path("backups")) {
+      String version = b.path("imageVersion").asText("");
+      out.add(new HomeBackup(b.path("name").asText(), java.time.Instant.parse(b.path("time").asText()),
+          b.path("sizeBytes").asLong(), version.isEmpty() || b.path("imageVersion").isNull() ? Optional.empty() : Optional.of(version),
+          b.path("automatic").asBoolean()));
+    }
+    out.sort(java.util.Comparator.comparing(HomeBackup::time).thenComparing(HomeBackup::name));
+    return out;
+  }
+
+  /**
+   * A file the user named, as Windows opens it: Windows Java holds it already; Java in WSL holds
+   * {@code /mnt/c/…} (the drive) or a path of its own distribution.
+   */
+  String windowsFile(MachineManifest m, Path file) {
+    String s = file.toString();
+    if (s.matches("^[A-Za-z]:\\\\.*") || s.startsWith("\\\\")) {
+      return s;
+    }
+    java.util.regex.Matcher drive = java.util.regex.Pattern.compile("^/mnt/([a-z])(/.*)?$").matcher(s);
+    if (drive.matches()) {
+      String rest = drive.group(2) == null ? "" : drive.group(2).substring(1).replace('/', '\\');
+      return drive.group(1).toUpperCase(java.util.Locale.ROOT) + ":\\" + rest;
+    }
+    String distro = context.host().wsl() ? context.host().getenv("WSL_DISTRO_NAME").orElse(HyperVSettings.require(m).wslDistro())
+        : HyperVSettings.require(m).wslDistro();
+    return WslPaths.toWindows(distro, s);
   }
 
   private BackendPlan power(MachineManifest m, Plan plan, String action) {

@@ -24,6 +24,20 @@ public record HyperVPaths(String vmRoot, String vmName) {
     return vmDir() + "\\" + vmName + "-home.vhdx";
   }
 
+  /** Where the home's backups live: {@code <name>.vhdx} and its description {@code <name>.json}. */
+  public String backupsDir() {
+    return vmDir() + "\\backups";
+  }
+
+  public String backup(String name) {
+    return backupsDir() + "\\" + name + ".vhdx";
+  }
+
+  /** Where restore and import write the new home before it replaces the current one. */
+  public String newHomeDisk() {
+    return vmDir() + "\\" + vmName + "-home.new.vhdx";
+  }
+
   public String rdpFile() {
     return vmDir() + "\\" + vmName + ".rdp";
   }

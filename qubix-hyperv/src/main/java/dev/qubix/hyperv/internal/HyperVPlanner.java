@@ -6,6 +6,7 @@ import dev.qubix.Plan;
 import dev.qubix.Step;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.Network;
+import dev.qubix.spi.HomeRequest;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ public final class HyperVPlanner {
   public static final String POWER_SCRIPT = "power.ps1";
   public static final String STATE_SCRIPT = "state.ps1";
   public static final String GC_SCRIPT = "gc.ps1";
+  public static final String HOME_SCRIPT = "home.ps1";
   /** A step that must not run: the plan explains why. */
   public static final String BLOCKED = "blocked";
   /** recreate.ps1's step that gives vmRoot and the VM folder their ACL by SID. */
@@ -306,6 +308,91 @@ public final class HyperVPlanner {
 
   public static Map<String, Object> gcParams(MachineManifest m) {
     return Map.of("vmRoot", HyperVPaths.of(m).vmRoot());
+  }
+
+  // ---- homes
+
+  /** Placeholders a plan shown without its argument names: {@code qubixctl plan home-restore} alone. */
+  static final String SOME_NAME = "NAME";
+  static final String SOME_FILE = "FILE.vhdx";
+
+  /** The parameters of home.ps1 for one action; {@code name}, {@code keepName} and {@code file} only where it reads them. */
+  public static Map<String, Object> homeParams(MachineManifest m, String action, String name, String keepName, String file) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("vmName", m.vmName());
+    p.put("vmRoot", HyperVPaths.of(m).vmRoot());
+    p.put("action", action);
+    if (name != null) {
+      p.put("name", name);
+    }
+    if (keepName != null) {
+      p.put("keepName", keepName);
+    }
+    if (file != null) {
+      p.put("file", file);
+    }
+    return p;
+  }
+
+  /**
+   * A home operation: one home.ps1 run. {@code file} is the Windows path an export writes or an
+   * import reads (null: the placeholder); {@code now} names a backup made without a name and the
+   * current home a restore or import keeps ({@code before-restore-<time>}).
+   */
+  public static Plan home(MachineManifest m, Operation op, HomeRequest h, java.time.Instant now, String file) {
+    requireHyperV(m);
+    HyperVPaths paths = HyperVPaths.of(m);
+    String keep = HomeRequest.stamped(HomeRequest.BEFORE_RESTORE, now);
+    String name = h.backup().orElse(op == Operation.HOME_BACKUP ? HomeRequest.stamped("backup-", now) : SOME_NAME);
+    String target = file != null ? file : SOME_FILE;
+    String offline = "; Convert-VHD copies the used blocks of a disk no running VM holds";
+    List<String[]> steps = new ArrayList<>();
+    Map<String, Object> params;
+    switch (op) {
+      case HOME_BACKUP -> {
+        params = homeParams(m, "backup", name, null, null);
+        steps.add(new String[] {"copy-home", "copy the home disk " + paths.homeDisk() + " (the VM off or saved; a running "
+            + "VM is refused: stop it first" + offline + ") to " + paths.backupsDir() + "\\.partial\\" + name + ".vhdx"});
+        steps.add(new String[] {"keep-backup", "record its time and image version in " + paths.backupsDir() + "\\" + name
+            + ".json and rename it to " + paths.backup(name)});
+      }
+      case HOME_RESTORE -> {
+        params = homeParams(m, "restore", name, keep, null);
+        steps.add(new String[] {"copy-backup", "copy the backup " + paths.backup(name) + " (only read, never changed) to "
+            + paths.newHomeDisk() + " (the VM must be off)"});
+        replaceHome(steps, paths, keep);
+      }
+      case HOME_IMPORT -> {
+        params = homeParams(m, "import", null, keep, target);
+        steps.add(new String[] {"copy-file", "copy " + target + " (checked first: Test-VHD and Get-VHD, the format its "
+            + "extension declares, .vhdx or .vhd, and no differencing disk) to " + paths.newHomeDisk() + " (the VM must be off)"});
+        replaceHome(steps, paths, keep);
+      }
+      case HOME_EXPORT -> {
+        params = homeParams(m, "export", null, null, target);
+        steps.add(new String[] {"export", "convert the home disk " + paths.homeDisk() + " to " + target + " (vhdx or vhd by "
+            + "its extension" + offline + "; written under a temporary name and renamed when whole)"});
+      }
+      case HOME_DELETE -> {
+        params = homeParams(m, "delete", name, null, null);
+        steps.add(new String[] {"delete", "delete the backup " + paths.backup(name) + " and its description"});
+      }
+      default -> throw new IllegalArgumentException(op + " is not a home operation");
+    }
+    Map<String, Object> d = details(HOME_SCRIPT, params);
+    return new Plan(op, "hyperv", m.name(), steps.stream().map(s -> new Step(s[0], s[1], d)).toList());
+  }
+
+  private static void replaceHome(List<String[]> steps, HyperVPaths paths, String keep) {
+    steps.add(new String[] {"keep-current", "keep the current home, if any, as the backup " + paths.backup(keep)
+        + " (a second name of the same file, an NTFS hard link: no copy)"});
+    steps.add(new String[] {"switch-home", "replace " + paths.homeDisk() + " with " + paths.newHomeDisk()
+        + " in one call (ReplaceFile: the old home or the new, never half)"});
+  }
+
+  /** The parameters of home.ps1's list, which reads and changes nothing. */
+  public static Map<String, Object> listParams(MachineManifest m) {
+    return homeParams(m, "list", null, null, null);
   }
 
   /** The manifest fields this backend cannot work without, checked before anything runs. */
