@@ -17,7 +17,7 @@ Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
     $steps = @(Get-QubixValue $raw 'steps')
     $known = @('switch-default', 'switch-create', 'host-ip', 'netnat', 'private-folders', 'base-image', 'remove-old-vm',
-        'system-disk', 'home-disk-seed', 'home-disk-create', 'create-vm', 'rdp-secret', 'start', 'wait-running')
+        'backup-home', 'system-disk', 'home-disk-seed', 'home-disk-create', 'create-vm', 'rdp-secret', 'start', 'wait-running')
     foreach ($s in $steps) {
         if ($s -isnot [string] -or $known -cnotcontains $s) { Stop-QubixParam 'steps' 'names a step this script does not know' }
     }
@@ -45,6 +45,11 @@ Invoke-QubixMain {
     # the integer rules here are mirrored in Java's RecreateParamRules (one call per line, checked by a test)
     if ($p.homeDisk) { $p.homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664 }
     if ($p.network -eq 'static') { $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30 }
+    if ($steps -contains 'backup-home') { $p.backupKeep = Get-QubixInt $raw 'backupKeep' 1 1000 }
+    if ($steps -contains 'backup-home') {
+        $p.backupName = Get-QubixBackupName $raw 'backupName'
+        $p.backupWhen = Get-QubixChoice $raw 'backupWhen' @('image-change', 'always')
+    }
     if ($p.network -eq 'static') {
         $p.gateway = Get-QubixIPv4 $raw 'gateway'
         $p.subnet = Get-QubixCidr $raw 'subnet'
@@ -203,6 +208,17 @@ Invoke-QubixMain {
                 # Remove-VM unregisters the VM; its disks and folder (with the home disk) stay
                 Hyper-V\Remove-VM -VM $vm -Force
             }
+        }
+        'backup-home' = {
+            # after remove-old-vm (the VM is off: the copy is whole) and before system-disk, which
+            # replaces the disk whose parent names the image the VM ran
+            if (-not (Test-Path -LiteralPath $homeDisk -PathType Leaf)) { return 'no home disk to back up' }
+            $current = Get-QubixImageVersion $systemDisk
+            $next = [System.IO.Path]::GetFileNameWithoutExtension($p.baseImage)
+            if ($p.backupWhen -eq 'image-change' -and (-not $current -or $current -eq $next)) { return "the image stays $($next): no backup" }
+            Copy-QubixDisk $homeDisk (Get-QubixPartialBackup $vmDir $p.backupName) 'home backup' | Out-Null
+            Complete-QubixBackup $vmDir $p.backupName $current
+            Remove-QubixOldRecreateBackups $vmDir ([int]$p.backupKeep)
         }
         'system-disk' = {
             # a plan that found the base cached has no base-image step: the new disk's parent is guarded here then

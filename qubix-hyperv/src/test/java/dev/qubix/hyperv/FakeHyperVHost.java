@@ -60,7 +60,7 @@ final class FakeHyperVHost implements CommandRunner {
   private static final String DIFFERENCING = "fake differencing VHDX over ";
   private static final int LOGICAL_PROCESSORS = 8;
   private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
-      "private-folders", "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm",
+      "private-folders", "base-image", "remove-old-vm", "backup-home", "system-disk", "home-disk-seed", "home-disk-create", "create-vm",
       "rdp-secret", "start", "wait-running");
   /** What Read-QubixSecret accepts on stdin. */
   private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
@@ -147,6 +147,7 @@ final class FakeHyperVHost implements CommandRunner {
         case "destroy.ps1" -> destroy(p, out);
         case "state.ps1" -> state(p);
         case "gc.ps1" -> gc(p);
+        case "home.ps1" -> home(p, out);
         default -> throw new IllegalArgumentException("no such Qubix script: " + script);
       };
       out.line("result", result);
@@ -179,6 +180,9 @@ final class FakeHyperVHost implements CommandRunner {
     p.integer("maxMemoryBytes", 268435456L, 1L << 40, 2097152);
     p.integer("waitSeconds", 1, 3600, 1);
     long homeSize = withHome ? p.integer("homeSizeBytes", 1L << 20, 1L << 46, 1) : 0;
+    long backupKeep = steps.contains("backup-home") ? p.integer("backupKeep", 1, 1000, 1) : 0;
+    String backupName = steps.contains("backup-home") ? p.backupName("backupName") : null;
+    String backupWhen = steps.contains("backup-home") ? p.choice("backupWhen", "image-change", "always") : null;
     String vmDir = vmRoot + "\\" + vmName;
     String systemDisk = vmDir + "\\" + vmName + "-system.vhdx";
     String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
@@ -237,6 +241,22 @@ final class FakeHyperVHost implements CommandRunner {
         return "no VM named " + vmName;
       }
       vms.removeAll(oldVms);   // unregistered: its disks and folder stay
+      return null;
+    });
+    actions.put("backup-home", () -> {
+      if (!exists(homeDisk)) {
+        return "no home disk to back up";
+      }
+      String current = imageVersion(systemDisk);
+      String next = fileStem(baseImage);
+      if (backupWhen.equals("image-change") && (current == null || current.equals(next))) {
+        return "the image stays " + next + ": no backup";
+      }
+      backup(vmDir, homeDisk, backupName, current, out);
+      List<String> automatic = backupNames(vmDir).stream().filter(n -> n.startsWith("before-recreate-")).toList();
+      for (int i = 0; i < automatic.size() - backupKeep; i++) {
+        deleteBackup(vmDir, automatic.get(i));
+      }
       return null;
     });
     actions.put("system-disk", () -> {
@@ -358,6 +378,168 @@ final class FakeHyperVHost implements CommandRunner {
       });
     }
     return JSON.createObjectNode().put("vmName", vmName).put("homeKept", !purge);
+  }
+
+  /**
+   * home.ps1: backups as copies under {@code backups\.partial} renamed into {@code backups}, with a
+   * JSON description; restore and import keep the current home (a copy here, a hard link on NTFS)
+   * and switch with one rename. A "disk image" to import is a non-empty .vhdx or .vhd file.
+   */
+  private ObjectNode home(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    String action = p.choice("action", "backup", "restore", "delete", "export", "import", "list");
+    String name = List.of("backup", "restore", "delete").contains(action) ? p.backupName("name") : null;
+    String keepName = List.of("restore", "import").contains(action) ? p.backupName("keepName") : null;
+    String file = List.of("export", "import").contains(action) ? p.path("file") : null;
+    if (file != null && !file.toLowerCase(Locale.ROOT).matches(".*\\.vhdx?")) {
+      throw ScriptParams.invalid("file", "must end in .vhdx or .vhd (the format Hyper-V writes or reads)");
+    }
+    String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
+    String newHome = vmDir + "\\" + vmName + "-home.new.vhdx";
+    String backups = vmDir + "\\backups";
+    if (action.equals("list")) {
+      ObjectNode r = JSON.createObjectNode();
+      ArrayNode list = r.putArray("backups");
+      for (String n : backupNames(vmDir)) {
+        ObjectNode d = description(vmDir, n);
+        list.addObject().put("name", n).put("time", d.path("time").asText()).put("sizeBytes", size(backups + "\\" + n + ".vhdx"))
+            .put("imageVersion", d.path("imageVersion").isTextual() ? d.path("imageVersion").asText() : null)
+            .put("automatic", n.startsWith("before-recreate-") || n.startsWith("before-restore-"));
+      }
+      return r;
+    }
+    List<Vm> found = named(vmName);
+    found.forEach(vm -> requireOwned(vm, vmDir));
+    String state = found.isEmpty() ? "Off" : found.get(0).state;
+    if (!action.equals("delete") && !state.equals("Off")) {
+      throw new ScriptError(vmName + " is " + state + ": Hyper-V copies the disk of a running VM only through a checkpoint, "
+          + "which Qubix does not use", "vm-running", "stop it first (qubixctl stop " + vmName + ")");
+    }
+    if (List.of("backup", "export").contains(action) && !exists(homeDisk)) {
+      throw new ScriptError(vmName + " has no home disk " + homeDisk, "not-found", "create the VM with a home disk first");
+    }
+    if (List.of("restore", "delete").contains(action) && !exists(backups + "\\" + name + ".vhdx")) {
+      throw new ScriptError(vmName + " has no backup named " + name, "invalid-parameter", "qubixctl home list " + vmName
+          + " shows its backups");
+    }
+    if (action.equals("backup") && exists(backups + "\\" + name + ".vhdx")) {
+      throw new ScriptError(vmName + " already has a backup named " + name, "invalid-parameter", "choose another name");
+    }
+    if (action.equals("export") && exists(file)) {
+      throw new ScriptError(file + " exists", "invalid-parameter", "choose a new file name");
+    }
+    if (action.equals("import") && (!exists(file) || size(file) == 0 || read(file).startsWith(DIFFERENCING))) {
+      throw new ScriptError(file + " is not a usable disk image", "invalid-parameter", "import a .vhdx or .vhd file");
+    }
+    String version = imageVersion(vmDir + "\\" + vmName + "-system.vhdx");
+    switch (action) {
+      case "backup" -> {
+        String partial = backups + "\\.partial\\" + name + ".vhdx";
+        out.step("copy-home", () -> {
+          copyVia(homeDisk, partial);
+          return null;
+        });
+        out.step("keep-backup", () -> {
+          describe(vmDir, name, version);
+          move(partial, backups + "\\" + name + ".vhdx");
+          return null;
+        });
+      }
+      case "restore", "import" -> {
+        String from = action.equals("restore") ? backups + "\\" + name + ".vhdx" : file;
+        out.step(action.equals("restore") ? "copy-backup" : "copy-file", () -> {
+          copyVia(from, newHome);
+          return null;
+        });
+        out.step("keep-current", () -> {
+          if (!exists(homeDisk)) {
+            return "no current home to keep";
+          }
+          copyVia(homeDisk, backups + "\\" + keepName + ".vhdx");
+          describe(vmDir, keepName, version);
+          return null;
+        });
+        out.step("switch-home", () -> {
+          move(newHome, homeDisk);
+          return null;
+        });
+      }
+      case "export" -> out.step("export", () -> {
+        String partial = file.replaceAll("(\\.vhdx?)$", ".partial$1");
+        copyVia(homeDisk, partial);
+        move(partial, file);
+        return null;
+      });
+      default -> out.step("delete", () -> {
+        deleteBackup(vmDir, name);
+        return null;
+      });
+    }
+    return JSON.createObjectNode().put("vmName", vmName).put("action", action).put("homeDisk", homeDisk);
+  }
+
+  private void backup(String vmDir, String homeDisk, String name, String version, Output out) {
+    String partial = vmDir + "\\backups\\.partial\\" + name + ".vhdx";
+    long size = copyVia(homeDisk, partial);
+    out.line("bytes", JSON.createObjectNode().put("what", "home backup").put("done", size).put("total", size));
+    describe(vmDir, name, version);
+    move(partial, vmDir + "\\backups\\" + name + ".vhdx");
+  }
+
+  private void describe(String vmDir, String name, String version) {
+    write(vmDir + "\\backups\\" + name + ".json", JSON.createObjectNode().put("name", name)
+        .put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).put("imageVersion", version).toString());
+  }
+
+  private ObjectNode description(String vmDir, String name) {
+    try {
+      return (ObjectNode) JSON.readTree(read(vmDir + "\\backups\\" + name + ".json"));
+    } catch (IOException | RuntimeException e) {
+      return JSON.createObjectNode().put("time", Instant.EPOCH.toString());
+    }
+  }
+
+  /** The backups' names, oldest first (by their descriptions' time, then name). */
+  private List<String> backupNames(String vmDir) {
+    Path dir = local(vmDir + "\\backups");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    return children(dir, ".vhdx").stream().map(FakeHyperVHost::fileStem)
+        .sorted(Comparator.comparing((String n) -> description(vmDir, n).path("time").asText()).thenComparing(n -> n)).toList();
+  }
+
+  private void deleteBackup(String vmDir, String name) {
+    delete(vmDir + "\\backups\\" + name + ".vhdx");
+    delete(vmDir + "\\backups\\" + name + ".json");
+  }
+
+  /** Get-QubixImageVersion: the cached base a system disk differences, by its store-hash name. */
+  private String imageVersion(String systemDisk) {
+    String parent = exists(systemDisk) ? parent(systemDisk) : null;
+    return parent == null ? null : fileStem(parent);
+  }
+
+  private static String fileStem(String path) {
+    String n = path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+    return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
+  }
+
+  private long size(String windowsPath) {
+    try {
+      return Files.size(local(windowsPath));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String read(String windowsPath) {
+    try {
+      return Files.readString(local(windowsPath), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Reads and changes nothing. */

@@ -1,5 +1,13 @@
 package dev.qubix.hyperv;
 
+import dev.qubix.spi.PlanRequest;
+
+import dev.qubix.spi.HomeRequest;
+
+import dev.qubix.Operation;
+
+import dev.qubix.HomeBackup;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -121,5 +129,89 @@ class FakeHyperVHostTest {
 
     assertThat(removed).containsExactly("C:\\HyperV\\Qubix\\images\\old.vhdx");
     assertThat(host.local("C:\\HyperV\\Qubix\\images\\0123456789abcdefghijklmnopqrstuv.vhdx")).exists();
+  }
+
+  private void home(Operation op, HomeRequest h) {
+    Ops.run(backend, PlanRequest.of(op, m, ImageSet.empty()).withHome(h));
+  }
+
+  /** Issue 15: backup, a change, restore: the home is the backup again, the backup unchanged, the changed home kept. */
+  @Test
+  void aRestoredBackupBringsTheHomeBackAndKeepsTheCurrentOneFirst() throws IOException {
+    Ops.recreate(backend, m, images);
+    Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
+    Files.writeString(home, "boot 1");
+    assertThatThrownBy(() -> home(Operation.HOME_BACKUP, HomeRequest.backup("one")))
+        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("stop it first");
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+
+    home(Operation.HOME_BACKUP, HomeRequest.backup("one"));
+    Files.writeString(home, "boot 2");
+    home(Operation.HOME_RESTORE, HomeRequest.backup("one"));
+
+    assertThat(home).hasContent("boot 1");
+    assertThat(host.local(VM_DIR + "\\backups\\one.vhdx")).hasContent("boot 1");
+    assertThat(host.local(VM_DIR + "\\backups\\.partial")).isEmptyDirectory();
+    List<HomeBackup> backups = backend.homeBackups(m);
+    assertThat(backups).extracting(HomeBackup::name).hasSize(2).contains("one").anyMatch(n -> n.startsWith("before-restore-"));
+    assertThat(backups).filteredOn(HomeBackup::automatic).singleElement()
+        .satisfies(b -> assertThat(host.local(VM_DIR + "\\backups\\" + b.name() + ".vhdx")).hasContent("boot 2"));
+    assertThat(backups).filteredOn(b -> b.name().equals("one")).singleElement()
+        .satisfies(b -> assertThat(b.imageVersion()).contains("0123456789abcdefghijklmnopqrstuv"));
+  }
+
+  @Test
+  void anUnknownBackupOrANonDiskFileChangesNothing() throws IOException {
+    Ops.recreate(backend, m, images);
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
+    Files.writeString(home, "mine");
+    Path empty = Files.createFile(host.local("C:\\Users").getParent().resolve("empty.vhdx"));
+
+    assertThatThrownBy(() -> home(Operation.HOME_RESTORE, HomeRequest.backup("nope")))
+        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("no backup named nope");
+    assertThatThrownBy(() -> home(Operation.HOME_IMPORT, HomeRequest.file(Path.of("/mnt/c/empty.vhdx"))))
+        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("not a usable disk image");
+    assertThatThrownBy(() -> home(Operation.HOME_EXPORT, HomeRequest.file(Path.of("/mnt/c/home.qcow2"))))
+        .isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining(".vhdx or .vhd");
+
+    assertThat(home).hasContent("mine");
+    assertThat(empty).isEmptyFile();
+    assertThat(backend.homeBackups(m)).isEmpty();
+  }
+
+  @Test
+  void anExportImportedAgainIsTheHome() throws IOException {
+    Ops.recreate(backend, m, images);
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
+    Files.writeString(home, "exported");
+
+    home(Operation.HOME_EXPORT, HomeRequest.file(Path.of("/mnt/c/out.vhdx")));
+    Files.writeString(home, "later");
+    home(Operation.HOME_IMPORT, HomeRequest.file(Path.of("/mnt/c/out.vhdx")));
+
+    assertThat(host.local("C:\\out.vhdx")).hasContent("exported");
+    assertThat(home).hasContent("exported");
+    assertThat(backend.homeBackups(m)).singleElement().satisfies(b -> assertThat(b.automatic()).isTrue());
+  }
+
+  /** Issue 15: by default a recreate onto a new image backs the home up first, keeping the newest one. */
+  @Test
+  void aRecreateOntoANewImageBacksTheHomeUpFirst() throws IOException {
+    Ops.run(backend, PlanRequest.of(Operation.RECREATE, m, images));
+    Ops.run(backend, PlanRequest.of(Operation.RECREATE, m, images));
+    assertThat(backend.homeBackups(m)).as("the same image: no backup").isEmpty();
+    Path next = Files.writeString(built.resolve("zyxwvutsrqponmlkjihgfedcba987654-spotibox-vhdx.vhdx"), "system image 2");
+    ImageSet newer = new ImageSet(Map.of("hyperv", new Image("hyperv", ImageFormat.VHDX, next.toString(), next),
+        "home", images.get("home").orElseThrow()));
+
+    Ops.run(backend, PlanRequest.of(Operation.RECREATE, m, newer));
+
+    assertThat(backend.homeBackups(m)).singleElement().satisfies(b -> {
+      assertThat(b.name()).startsWith("before-recreate-");
+      assertThat(b.automatic()).isTrue();
+      assertThat(b.imageVersion()).contains("0123456789abcdefghijklmnopqrstuv");
+    });
   }
 }

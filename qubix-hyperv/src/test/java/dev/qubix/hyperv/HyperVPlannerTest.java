@@ -190,6 +190,30 @@ class HyperVPlannerTest {
 
   // ---- homes: one home.ps1 run per operation
 
+  @Test
+  void aRecreateBacksTheHomeUpWhenTheImageChangesByDefault() throws Exception {
+    Plan p = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), host(true, false, List.of(), true, true, true),
+        SOURCE, HOME, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, java.time.Instant.parse("2025-01-02T03:04:05Z"));
+
+    assertGolden("recreate-backup-home", p);
+    assertThat(p.steps()).extracting(Step::id).containsSubsequence("remove-old-vm", "backup-home", "system-disk");
+    assertThat(params(p)).containsEntry("backupName", "before-recreate-20250102T030405Z")
+        .containsEntry("backupWhen", "image-change").containsEntry("backupKeep", 1);
+  }
+
+  @Test
+  void noBackupBeforeARecreateWithoutAHomeDiskOrWhenTurnedOff() {
+    var at = java.time.Instant.EPOCH;
+    Plan noHome = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), host(true, false, List.of(), true, true, false),
+        SOURCE, HOME, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, at);
+    Plan never = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), HostState.unknown(), SOURCE, HOME,
+        dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, at);
+
+    assertThat(noHome.steps()).extracting(Step::id).doesNotContain("backup-home");
+    assertThat(never.steps()).extracting(Step::id).doesNotContain("backup-home");
+    assertThat(params(never)).doesNotContainKeys("backupName", "backupWhen", "backupKeep");
+  }
+
   private static final java.time.Instant NOW = java.time.Instant.parse("2025-01-02T03:04:05Z");
   private static final String USB = "E:\\home.vhdx";
 

@@ -164,6 +164,11 @@ class ScriptConventionsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
         assertThat(RecreateParamRules.violations(params)).as("%s, home image %s", manifest.homeDisk(), home).isEmpty();
+        var backedUp = HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, java.time.Instant.EPOCH);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> backupParams = (Map<String, Object>) backedUp.steps().get(0).details().get("params");
+        assertThat(RecreateParamRules.violations(backupParams)).as("%s with a backup first", manifest.homeDisk()).isEmpty();
       }
     }
   }
@@ -258,6 +263,10 @@ class ScriptConventionsTest {
       for (boolean home : List.of(true, false)) {
         HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
             home ? HyperVPlannerTest.HOME : null).steps().stream().map(Step::id).forEach(planned::add);
+        HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, new dev.qubix.spi.HomeRequest.BeforeRecreate(
+                dev.qubix.spi.HomeRequest.BeforeRecreate.When.ALWAYS, 2), java.time.Instant.EPOCH)
+            .steps().stream().map(Step::id).forEach(planned::add);
       }
     }
     assertThat(known).containsExactlyInAnyOrderElementsOf(planned);

@@ -133,7 +133,7 @@ public final class HyperVBackend implements Backend {
     MachineManifest m = r.manifest();
     HyperVPlanner.requireHyperV(m);
     return switch (r.operation()) {
-      case RECREATE -> recreate(m, r.images(), r.purpose());
+      case RECREATE -> recreate(m, r.images(), r.purpose(), r.home());
       case START -> power(m, HyperVPlanner.power(m, Operation.START, 0), "start");
       case STOP -> power(m, HyperVPlanner.power(m, Operation.STOP, Math.max(1, r.grace().toSeconds())), "stop");
       case DESTROY, PURGE -> {
@@ -236,9 +236,9 @@ public final class HyperVBackend implements Backend {
    * script refuses before its first change when something is in the way. A plan that is only shown
    * reads the host, where it can, to say what would really happen.
    */
-  private BackendPlan recreate(MachineManifest m, ImageSet images, PlanRequest.Purpose purpose) {
+  private BackendPlan recreate(MachineManifest m, ImageSet images, PlanRequest.Purpose purpose, HomeRequest home) {
     HostState seen = purpose == PlanRequest.Purpose.SHOW ? inspect(m, images) : HostState.unknown();
-    Plan[] plan = {recreatePlan(m, images, seen)};
+    Plan[] plan = {recreatePlan(m, images, seen, home)};
     BackendPlan.Action preflight = () -> {
       if (images.get("hyperv").isEmpty()) {
         throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image "
@@ -248,7 +248,7 @@ public final class HyperVBackend implements Backend {
       if (onWindows() && HyperVPlanner.needsElevation(plan[0]) && !WindowsHost.isElevated()) {
         // Hyper-V Administrators may not add host addresses or NetNats: look whether those steps are
         // still needed (one more PowerShell start, only for a non-elevated user with a static network)
-        plan[0] = recreatePlan(m, images, hostState(m, images));
+        plan[0] = recreatePlan(m, images, hostState(m, images), home);
         requireElevationFor(plan[0], false);
       }
     };
@@ -256,8 +256,9 @@ public final class HyperVBackend implements Backend {
         HyperVPlanner.scriptParams(plan[0]), plan[0], secrets.ensure(m)));
   }
 
-  private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state) {
-    return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")));
+  private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state, HomeRequest home) {
+    return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")),
+        home.beforeRecreate(), context.clock().instant());
   }
 
   /** The host as a plan shows it; without a reachable host or the rights to read it, "not inspected". */

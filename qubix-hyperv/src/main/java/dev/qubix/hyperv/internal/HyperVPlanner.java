@@ -34,6 +34,8 @@ public final class HyperVPlanner {
   public static final String PRIVATE_FOLDERS = "private-folders";
   /** recreate.ps1's and power.ps1's step that hands the VM's RDP secret to the guest over KVP. */
   public static final String RDP_SECRET = "rdp-secret";
+  /** recreate.ps1's step that backs the home up before the system disk is replaced. */
+  public static final String BACKUP_HOME = "backup-home";
   /** Purge's step that Java performs after destroy.ps1: the secret leaves the credential store. */
   public static final String FORGET_SECRET = "forget-secret";
   /**
@@ -80,6 +82,12 @@ public final class HyperVPlanner {
   /** The parameters of recreate.ps1, {@code steps} included. */
   public static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
       String homeImage, List<String> steps) {
+    return recreateParams(m, images, sourceImage, homeImage, steps, null, HomeRequest.BeforeRecreate.NEVER);
+  }
+
+  /** With the backup before the recreate: its name and policy go to the script only when the step runs. */
+  static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
+      String homeImage, List<String> steps, String backupName, HomeRequest.BeforeRecreate policy) {
     HyperVPaths paths = HyperVPaths.of(m);
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("vmName", m.vmName());
@@ -110,6 +118,11 @@ public final class HyperVPlanner {
     p.put("waitSeconds", WAIT_RUNNING_SECONDS);
     p.put("rdpSecret", SECRET_ON_STDIN);
     p.put("steps", List.copyOf(steps));
+    if (steps.contains(BACKUP_HOME)) {
+      p.put("backupName", backupName);
+      p.put("backupWhen", policy.when() == HomeRequest.BeforeRecreate.When.ALWAYS ? "always" : "image-change");
+      p.put("backupKeep", policy.keep());
+    }
     return p;
   }
 
@@ -119,6 +132,17 @@ public final class HyperVPlanner {
    * Steps ending in {@code -cached} or {@code -kept} only inform; recreate.ps1 gets the others.
    */
   public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage) {
+    return recreate(m, images, host, sourceImage, homeImage, HomeRequest.BeforeRecreate.NEVER, null);
+  }
+
+  /**
+   * As above, with the home backed up before the system disk is replaced when {@code policy} asks:
+   * always, or when the image changes (the default). Whether it changes only the host knows (the
+   * system disk's parent names the image the VM runs), so the step asks the script to compare; before
+   * the build the next image is unknown and no step is shown.
+   */
+  public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage,
+      HomeRequest.BeforeRecreate policy, java.time.Instant now) {
     requireHyperV(m);
     HyperVPaths paths = HyperVPaths.of(m);
     String sw = switchName(m);
@@ -159,6 +183,16 @@ public final class HyperVPlanner {
       steps.add(new String[] {"remove-old-vm", "turn off and remove the VM " + m.vmName()
           + (host.known() ? "" : " if it exists") + " (its folder and home disk stay)"});
     }
+    String backupName = now == null ? null : HomeRequest.stamped(HomeRequest.BEFORE_RECREATE, now);
+    if (m.homeDisk().enable() && policy.when() != HomeRequest.BeforeRecreate.When.NEVER && backupName != null
+        && images.get("hyperv").isPresent() && (host.homeDiskExists() || !host.known())) {
+      steps.add(new String[] {BACKUP_HOME, "back up the home disk as " + paths.backup(backupName)
+          + (policy.when() == HomeRequest.BeforeRecreate.When.ALWAYS ? ""
+              : " if the image changes to " + images.get("hyperv").get().version() + " (the script compares the parent of the "
+                  + "current system disk)")
+          + ", keeping the newest " + policy.keep() + " " + HomeRequest.BEFORE_RECREATE + "* backup"
+          + (policy.keep() == 1 ? "" : "s") + " (Convert-VHD, used blocks only, the VM off)"});
+    }
     steps.add(new String[] {"system-disk", "new differencing system disk " + paths.systemDisk() + " over the base image"});
     if (m.homeDisk().enable()) {
       if (host.homeDiskExists()) {
@@ -182,7 +216,7 @@ public final class HyperVPlanner {
     steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
 
     List<String> runnable = steps.stream().map(s -> s[0]).filter(HyperVPlanner::runs).toList();
-    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable);
+    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable, backupName, policy);
     return new Plan(Operation.RECREATE, "hyperv", m.name(),
         steps.stream().map(s -> new Step(s[0], s[1], details(RECREATE_SCRIPT, params))).toList());
   }
