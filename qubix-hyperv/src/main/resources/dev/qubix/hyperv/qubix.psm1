@@ -697,4 +697,35 @@ function Remove-QubixOldRecreateBackups {
     for ($i = 0; $i -lt $automatic.Count - $Keep; $i++) { Remove-QubixBackup $VmDir $automatic[$i].name }
 }
 
-Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark', 'KvpSecretKey', 'VirtualMachinesSid'
+# ---------------------------------------------------------------- disposable homes
+
+# A disposable home: the VM runs on a differencing VHDX (the overlay) over the home disk, made anew at
+# each start and deleted at stop and destroy. Hyper-V opens a differencing disk's parent read-only,
+# so the persistent home is never written. The mark in the VM folder says the VM runs one.
+$script:DisposableMark = '.qubix-home-disposable'
+
+function Get-QubixHomeOverlay {
+    param([string]$VmDir, [string]$VmName)
+    return Join-Path $VmDir "$VmName-home-disposable.vhdx"
+}
+
+# The overlay's parent: the home disk, or without one the read-only base a disposable recreate made.
+function Get-QubixDisposableParent {
+    param([string]$VmDir, [string]$VmName)
+    $homeDisk = Join-Path $VmDir "$VmName-home.vhdx"
+    if (Test-Path -LiteralPath $homeDisk -PathType Leaf) { return $homeDisk }
+    $base = Join-Path $VmDir "$VmName-home-base.vhdx"
+    if (Test-Path -LiteralPath $base -PathType Leaf) { return $base }
+    return $null
+}
+
+# A fresh overlay over $Parent: whatever the last run wrote is gone.
+function New-QubixHomeOverlay {
+    param([string]$VmDir, [string]$VmName, [string]$Parent)
+    $overlay = Get-QubixHomeOverlay $VmDir $VmName
+    if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
+    Hyper-V\New-VHD -Path $overlay -ParentPath $Parent -Differencing | Out-Null
+    return $overlay
+}
+
+Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark', 'KvpSecretKey', 'VirtualMachinesSid', 'DisposableMark'

@@ -58,9 +58,10 @@ final class FakeHyperVHost implements CommandRunner {
   private static final String VM_MARK = "[qubix-managed]";
   private static final String FOLDER_MARK = ".qubix-vm";
   private static final String DIFFERENCING = "fake differencing VHDX over ";
+  private static final String DISPOSABLE_MARK = ".qubix-home-disposable";
   private static final int LOGICAL_PROCESSORS = 8;
   private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
-      "private-folders", "base-image", "remove-old-vm", "backup-home", "system-disk", "home-disk-seed", "home-disk-create", "create-vm",
+      "private-folders", "base-image", "remove-old-vm", "backup-home", "system-disk", "home-disk-seed", "home-disk-create", "home-disposable", "create-vm",
       "rdp-secret", "start", "wait-running");
   /** What Read-QubixSecret accepts on stdin. */
   private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
@@ -284,14 +285,37 @@ final class FakeHyperVHost implements CommandRunner {
       write(homeDisk, "fake dynamic VHDX of " + homeSize + " bytes");
       return null;
     });
+    boolean disposable = steps.contains("home-disposable");
+    String homeDrive = disposable ? overlay(vmDir, vmName) : homeDisk;
+    actions.put("home-disposable", () -> {
+      String parent = disposableParent(vmDir, vmName);
+      if (parent == null) {
+        // no home disk: a read-only base, made once; no persistent home is made
+        parent = vmDir + "\\" + vmName + "-home-base.vhdx";
+        if (homeImage != null && exists(homeImage)) {
+          copyVia(homeImage, parent + ".partial");
+          move(parent + ".partial", parent);
+        } else {
+          write(parent, "fake dynamic VHDX of " + homeSize + " bytes");
+        }
+        local(parent).toFile().setReadOnly();
+      }
+      write(homeDrive, DIFFERENCING + parent);
+      write(vmDir + "\\" + DISPOSABLE_MARK, "this VM runs a disposable home");
+      return null;
+    });
     actions.put("create-vm", () -> {
-      for (String disk : withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)) {
+      if (!disposable) {
+        delete(vmDir + "\\" + DISPOSABLE_MARK);
+        delete(overlay(vmDir, vmName));
+      }
+      for (String disk : withHome ? List.of(systemDisk, homeDrive) : List.of(systemDisk)) {
         if (!exists(disk)) {
           throw new ScriptError("New-VM: the disk " + disk + " does not exist", "error", "");
         }
       }
       vms.add(new Vm(vmName, vmDir, VM_MARK + " created by Qubix from " + vmDir,
-          withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)));
+          withHome ? List.of(systemDisk, homeDrive) : List.of(systemDisk)));
       return null;
     });
     actions.put("start", () -> start(vm(vmName)));
@@ -333,13 +357,23 @@ final class FakeHyperVHost implements CommandRunner {
         vm.kvpSecret = secret;
         return null;
       });
-      out.step("start", () -> start(vm));
+      out.step("start", () -> {
+        if (!vm.state.equals("Running") && exists(vmDir + "\\" + DISPOSABLE_MARK)) {
+          String parent = disposableParent(vmDir, vmName);
+          if (parent == null) {
+            throw new ScriptError("the disposable home of " + vmName + " has no parent disk", "not-found", "recreate it");
+          }
+          write(overlay(vmDir, vmName), DIFFERENCING + parent);   // a fresh overlay: the last run's writes are gone
+        }
+        return start(vm);
+      });
     } else {
       out.step("stop", () -> {
         if (vm.state.equals("Off")) {
           return "already off";
         }
         vm.state = "Off";
+        delete(overlay(vmDir, vmName));
         return null;
       });
     }
@@ -367,7 +401,10 @@ final class FakeHyperVHost implements CommandRunner {
       vms.removeAll(found);
       return null;
     });
-    out.step("remove-system-disk", () -> delete(vmDir + "\\" + vmName + "-system.vhdx") ? null : "no system disk");
+    out.step("remove-system-disk", () -> {
+      delete(overlay(vmDir, vmName));
+      return delete(vmDir + "\\" + vmName + "-system.vhdx") ? null : "no system disk";
+    });
     if (purge) {
       out.step("remove-home-disk", () -> {
         if (!exists(vmDir)) {
@@ -515,6 +552,20 @@ final class FakeHyperVHost implements CommandRunner {
     delete(vmDir + "\\backups\\" + name + ".json");
   }
 
+  private static String overlay(String vmDir, String vmName) {
+    return vmDir + "\\" + vmName + "-home-disposable.vhdx";
+  }
+
+  /** Get-QubixDisposableParent: the home disk, or the read-only base a disposable recreate made. */
+  private String disposableParent(String vmDir, String vmName) {
+    for (String d : List.of(vmDir + "\\" + vmName + "-home.vhdx", vmDir + "\\" + vmName + "-home-base.vhdx")) {
+      if (exists(d)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
   /** Get-QubixImageVersion: the cached base a system disk differences, by its store-hash name. */
   private String imageVersion(String systemDisk) {
     String parent = exists(systemDisk) ? parent(systemDisk) : null;
@@ -556,7 +607,8 @@ final class FakeHyperVHost implements CommandRunner {
     r.putArray("netNats");
     r.put("vmExists", vm != null).put("vmState", vm == null ? null : vm.state)
         .put("baseImageCached", baseImage != null && exists(baseImage))
-        .put("homeDiskExists", exists(vmRoot + "\\" + vmName + "\\" + vmName + "-home.vhdx"));
+        .put("homeDiskExists", exists(vmRoot + "\\" + vmName + "\\" + vmName + "-home.vhdx"))
+        .put("homeDisposable", exists(vmRoot + "\\" + vmName + "\\" + DISPOSABLE_MARK));
     r.putArray("ipAddresses");
     r.put("uptimeSeconds", vm == null || vm.since == null ? 0 : Duration.between(vm.since, Instant.now()).toSeconds());
     return r;

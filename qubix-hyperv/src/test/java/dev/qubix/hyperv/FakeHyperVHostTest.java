@@ -214,4 +214,46 @@ class FakeHyperVHostTest {
       assertThat(b.imageVersion()).contains("0123456789abcdefghijklmnopqrstuv");
     });
   }
+
+  /**
+   * Issue 15: a disposable run writes an overlay, never the home; stop discards it; status says which
+   * home the VM runs; a persistent recreate finds the home as it was.
+   */
+  @Test
+  void aDisposableRunLeavesTheHomeUntouched() throws IOException {
+    Ops.recreate(backend, m, images);
+    Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
+    Files.writeString(home, "n");
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    HomeRequest disposable = new HomeRequest(java.util.Optional.empty(), java.util.Optional.empty(), dev.qubix.HomeMode.DISPOSABLE,
+        HomeRequest.BeforeRecreate.NEVER);
+
+    Ops.run(backend, PlanRequest.of(Operation.RECREATE, m, images).withHome(disposable));
+    Path overlay = host.local(VM_DIR + "\\qubix-spotibox-home-disposable.vhdx");
+    assertThat(overlay).content().startsWith("fake differencing VHDX over " + VM_DIR + "\\qubix-spotibox-home.vhdx");
+    assertThat(backend.inspect(m)).hasValueSatisfying(s -> assertThat(s.details()).containsEntry("home", "disposable"));
+    Files.writeString(overlay, "written by the disposable run");
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+
+    assertThat(overlay).doesNotExist();
+    assertThat(home).hasContent("n");
+    Ops.start(backend, m);
+    assertThat(overlay).content().startsWith("fake differencing VHDX over ");
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Ops.recreate(backend, m, images);
+    assertThat(backend.inspect(m)).hasValueSatisfying(s -> assertThat(s.details()).containsEntry("home", "persistent"));
+    assertThat(home).hasContent("n");
+    assertThat(overlay).doesNotExist();
+  }
+
+  @Test
+  void aDisposableVmWithoutAHomeDiskMakesNone() {
+    HomeRequest disposable = new HomeRequest(java.util.Optional.empty(), java.util.Optional.empty(), dev.qubix.HomeMode.DISPOSABLE,
+        HomeRequest.BeforeRecreate.NEVER);
+
+    Ops.run(backend, PlanRequest.of(Operation.RECREATE, m, images).withHome(disposable));
+
+    assertThat(host.local(VM_DIR + "\\qubix-spotibox-home.vhdx")).doesNotExist();
+    assertThat(host.local(VM_DIR + "\\qubix-spotibox-home-base.vhdx")).hasContent("home image");
+  }
 }

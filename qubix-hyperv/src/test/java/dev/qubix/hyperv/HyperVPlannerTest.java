@@ -190,6 +190,31 @@ class HyperVPlannerTest {
 
   // ---- homes: one home.ps1 run per operation
 
+  private static Plan disposable(HostState h) {
+    return HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), h, SOURCE, HOME,
+        dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, java.time.Instant.parse("2025-01-02T03:04:05Z"), dev.qubix.HomeMode.DISPOSABLE);
+  }
+
+  @Test
+  void aDisposableHomeIsADifferencingOverlayOverTheHomeDisk() throws Exception {
+    Plan p = disposable(host(true, false, List.of(), true, true, true));
+
+    assertGolden("recreate-disposable", p);
+    assertThat(p.steps()).extracting(Step::id).containsSubsequence("system-disk", "home-disposable", "create-vm")
+        .doesNotContain("home-disk-kept", "home-disk-seed", "home-disk-create");
+    assertThat(p.steps()).filteredOn(s -> s.id().equals("home-disposable")).singleElement()
+        .satisfies(s -> assertThat(s.description()).contains("never written").contains("-home-disposable.vhdx"));
+  }
+
+  @Test
+  void aDisposableVmWithoutAHomeDiskMakesNone() throws Exception {
+    Plan p = disposable(host(true, false, List.of(), false, true, false));
+
+    assertGolden("recreate-disposable-no-home-disk", p);
+    assertThat(p.steps()).filteredOn(s -> s.id().equals("home-disposable")).singleElement()
+        .satisfies(s -> assertThat(s.description()).contains("no home disk is made").contains("-home-base.vhdx"));
+  }
+
   @Test
   void aRecreateBacksTheHomeUpWhenTheImageChangesByDefault() throws Exception {
     Plan p = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), host(true, false, List.of(), true, true, true),

@@ -267,6 +267,9 @@ class ScriptConventionsTest {
             home ? HyperVPlannerTest.HOME : null, new dev.qubix.spi.HomeRequest.BeforeRecreate(
                 dev.qubix.spi.HomeRequest.BeforeRecreate.When.ALWAYS, 2), java.time.Instant.EPOCH)
             .steps().stream().map(Step::id).forEach(planned::add);
+        HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, java.time.Instant.EPOCH,
+            dev.qubix.HomeMode.DISPOSABLE).steps().stream().map(Step::id).forEach(planned::add);
       }
     }
     assertThat(known).containsExactlyInAnyOrderElementsOf(planned);
@@ -310,5 +313,25 @@ class ScriptConventionsTest {
     assertThat(function("Get-QubixPartialBackup")).contains("'.partial'");
     assertThat(function("Copy-QubixDisk")).contains("Hyper-V\\Convert-VHD -Path $Source -DestinationPath $Destination");
     assertThat(function("Get-QubixBackupName")).contains("'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'").contains("Contains('..')");
+  }
+
+  /**
+   * Issue 15: in disposable mode the VM's home drive is the overlay (a differencing VHDX whose parent
+   * Hyper-V opens read-only), attached in create-vm and again at each start; stop and destroy delete it.
+   */
+  @Test
+  void aDisposableVmNeverHasItsHomeDiskAttached() throws Exception {
+    String recreate = code("recreate.ps1");
+    assertThat(recreate).contains("if ($disposable) { $homeDrive = Get-QubixHomeOverlay $vmDir $p.vmName }")
+        .contains("-ControllerLocation 1 -Path $homeDrive").doesNotContain("-ControllerLocation 1 -Path $homeDisk");
+    assertThat(function("New-QubixHomeOverlay")).contains("Hyper-V\\New-VHD -Path $overlay -ParentPath $Parent -Differencing");
+    String power = code("power.ps1");
+    assertThat(power).contains("$overlay = New-QubixHomeOverlay $vmDir $p.vmName $parent")
+        .contains("Hyper-V\\Set-VMHardDiskDrive -VMHardDiskDrive $drive -Path $overlay");
+    assertThat(power.indexOf("New-QubixHomeOverlay")).isLessThan(power.indexOf("Hyper-V\\Start-VM"));
+    for (String name : List.of("power.ps1", "destroy.ps1")) {
+      assertThat(code(name)).as(name).contains("$overlay = Get-QubixHomeOverlay $vmDir $p.vmName")
+          .contains("Remove-Item -LiteralPath $overlay -Force");
+    }
   }
 }

@@ -5,6 +5,7 @@ import dev.qubix.BackendUnavailableException;
 import dev.qubix.ConfigurationException;
 import dev.qubix.Endpoint;
 import dev.qubix.HomeBackup;
+import dev.qubix.HomeMode;
 import dev.qubix.InstanceStatus;
 import dev.qubix.ManifestException;
 import dev.qubix.Operation;
@@ -151,11 +152,11 @@ public final class HyperVBackend implements Backend {
     };
   }
 
-  /** Every home operation, each one home.ps1 run. */
+  /** Every home operation, each one home.ps1 run, and disposable homes (a differencing VHDX over the home). */
   @Override
   public HomeSupport homeSupport() {
     return new HomeSupport(EnumSet.of(Operation.HOME_BACKUP, Operation.HOME_RESTORE, Operation.HOME_DELETE,
-        Operation.HOME_EXPORT, Operation.HOME_IMPORT), false);
+        Operation.HOME_EXPORT, Operation.HOME_IMPORT), true);
   }
 
   private BackendPlan home(MachineManifest m, PlanRequest r) {
@@ -258,7 +259,7 @@ public final class HyperVBackend implements Backend {
 
   private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state, HomeRequest home) {
     return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")),
-        home.beforeRecreate(), context.clock().instant());
+        home.beforeRecreate(), context.clock().instant(), home.mode());
   }
 
   /** The host as a plan shows it; without a reachable host or the rights to read it, "not inspected". */
@@ -287,8 +288,12 @@ public final class HyperVBackend implements Backend {
   public Optional<InstanceStatus> inspect(MachineManifest m) {
     HyperVPlanner.requireHyperV(m);
     requireHost();
-    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir());
+    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), dev.qubix.HomeMode.DETAIL,
+        HomeMode.PERSISTENT.word());
     if (onWindows()) {
+      // Windows Java reads the VM folder directly: the mark says the VM runs a disposable home
+      HomeMode mode = java.nio.file.Files.exists(Path.of(HyperVPaths.of(m).disposableMark())) ? HomeMode.DISPOSABLE : HomeMode.PERSISTENT;
+      details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL, mode.word());
       WindowsHost.WmiVm wmi = WindowsHost.vm(m.vmName());
       if (wmi instanceof WindowsHost.WmiVm.Absent) {
         requireVisible(WindowsHost.mayManageHyperV());
@@ -303,10 +308,13 @@ public final class HyperVBackend implements Backend {
         }
       }
     }
-    HostState s = hostState(m, ImageSet.empty());
+    JsonNode raw = powershell.run(HyperVPlanner.STATE_SCRIPT, HyperVPlanner.stateParams(m, ImageSet.empty()));
+    HostState s = HostState.fromJson(raw);
     if (!s.vmExists()) {
       return Optional.empty();
     }
+    details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL,
+        (raw.path("homeDisposable").asBoolean() ? HomeMode.DISPOSABLE : HomeMode.PERSISTENT).word());
     List<String> addresses = m.network().isStatic() ? List.of(m.network().staticIp().toString()) : s.ipAddresses();
     return Optional.of(new InstanceStatus(m.vmName(), name(), VmStates.fromName(s.vmState()), addresses,
         s.uptimeSeconds() > 0 ? Optional.of(Duration.ofSeconds(s.uptimeSeconds())) : Optional.empty(), details));

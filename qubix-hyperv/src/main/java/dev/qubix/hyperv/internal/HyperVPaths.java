@@ -38,6 +38,18 @@ public record HyperVPaths(String vmRoot, String vmName) {
     return vmDir() + "\\" + vmName + "-home.new.vhdx";
   }
 
+  /** A disposable home's overlay: a differencing VHDX over the home disk, made at each start. */
+  public String homeOverlay() {
+    return vmDir() + "\\" + vmName + "-home-disposable.vhdx";
+  }
+
+  /** Present while the VM runs a disposable home (recreate writes it, a persistent recreate removes it). */
+  public String disposableMark() {
+    return vmDir() + "\\" + DISPOSABLE_MARK;
+  }
+
+  public static final String DISPOSABLE_MARK = ".qubix-home-disposable";
+
   public String rdpFile() {
     return vmDir() + "\\" + vmName + ".rdp";
   }

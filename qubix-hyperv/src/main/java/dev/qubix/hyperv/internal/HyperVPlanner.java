@@ -34,6 +34,8 @@ public final class HyperVPlanner {
   public static final String PRIVATE_FOLDERS = "private-folders";
   /** recreate.ps1's and power.ps1's step that hands the VM's RDP secret to the guest over KVP. */
   public static final String RDP_SECRET = "rdp-secret";
+  /** recreate.ps1's step that puts a disposable home's overlay in place of the home disk. */
+  public static final String HOME_DISPOSABLE = "home-disposable";
   /** recreate.ps1's step that backs the home up before the system disk is replaced. */
   public static final String BACKUP_HOME = "backup-home";
   /** Purge's step that Java performs after destroy.ps1: the secret leaves the credential store. */
@@ -143,6 +145,17 @@ public final class HyperVPlanner {
    */
   public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage,
       HomeRequest.BeforeRecreate policy, java.time.Instant now) {
+    return recreate(m, images, host, sourceImage, homeImage, policy, now, dev.qubix.HomeMode.PERSISTENT);
+  }
+
+  /**
+   * As above, in {@code mode}: a disposable home is a differencing VHDX over the home disk (Hyper-V
+   * opens a differencing disk's parent read-only, so the home is never written), made anew at each
+   * start (power.ps1) and deleted at stop and destroy. Without a home disk its parent is a read-only
+   * base made once from the home image or blank, and no home disk is made.
+   */
+  public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage,
+      HomeRequest.BeforeRecreate policy, java.time.Instant now, dev.qubix.HomeMode mode) {
     requireHyperV(m);
     HyperVPaths paths = HyperVPaths.of(m);
     String sw = switchName(m);
@@ -194,7 +207,15 @@ public final class HyperVPlanner {
           + (policy.keep() == 1 ? "" : "s") + " (Convert-VHD, used blocks only, the VM off)"});
     }
     steps.add(new String[] {"system-disk", "new differencing system disk " + paths.systemDisk() + " over the base image"});
-    if (m.homeDisk().enable()) {
+    boolean seeded = homeImage != null || m.image("home").isPresent();
+    if (m.homeDisk().enable() && mode == dev.qubix.HomeMode.DISPOSABLE) {
+      String parent = host.homeDiskExists() ? "the home disk " + paths.homeDisk() + " (opened read-only, never written)"
+          : (host.known() ? "" : "the home disk " + paths.homeDisk() + " if it exists (opened read-only, never written), else ")
+              + "a read-only base " + paths.vmDir() + "\\" + m.vmName() + "-home-base.vhdx made once from "
+              + (seeded ? "the home image" : "a blank " + m.homeDisk().sizeMiB() + " MiB disk") + " (no home disk is made)";
+      steps.add(new String[] {HOME_DISPOSABLE, "disposable home: a differencing VHDX " + paths.homeOverlay() + " over " + parent
+          + ", made anew at each start and deleted at stop and destroy"});
+    } else if (m.homeDisk().enable()) {
       if (host.homeDiskExists()) {
         steps.add(new String[] {"home-disk-kept", "keep the home disk " + paths.homeDisk()});
       } else if (homeImage != null || m.image("home").isPresent()) {
@@ -210,7 +231,8 @@ public final class HyperVPlanner {
         + m.cpuCount() + " CPU, dynamic memory " + m.memoryStartup() + " up to " + m.maxMemory() + ", Secure Boot "
         + (hyperv.secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
         + ", checkpoints off, shut down with the host, switch '" + sw + "'" + (usesDefaultSwitch(m) ? " (found by its ID)" : "")
-        + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
+        + (!m.homeDisk().enable() ? "" : mode == dev.qubix.HomeMode.DISPOSABLE ? ", the disposable home overlay on SCSI 0:1"
+            : ", home disk on SCSI 0:1")});
     steps.add(new String[] {RDP_SECRET, rdpSecret(m)});
     steps.add(new String[] {"start", "start " + m.vmName()});
     steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
@@ -287,7 +309,8 @@ public final class HyperVPlanner {
     HyperVPaths paths = HyperVPaths.of(m);
     List<Step> steps = new ArrayList<>();
     steps.add(new Step("remove-vm", "turn off and remove the VM " + m.vmName() + " if it exists", d));
-    steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk(), d));
+    steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk() + " and a disposable home's "
+        + "overlay " + paths.homeOverlay(), d));
     if (purge) {
       steps.add(new Step("remove-home-disk", "delete the home disk and everything else in " + paths.vmDir(), d));
       steps.add(new Step(FORGET_SECRET, "delete the VM's RDP secret " + HyperVSecrets.target(m) + " and the TERMSRV "
@@ -315,8 +338,10 @@ public final class HyperVPlanner {
   public static Plan power(MachineManifest m, Operation op, long graceSeconds) {
     requireHyperV(m);
     String action = op.name().toLowerCase(Locale.ROOT);
-    String description = op == Operation.START ? "start " + m.vmName() + " unless it is running"
-        : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s";
+    String description = op == Operation.START ? "start " + m.vmName() + " unless it is running (a disposable home first "
+        + "gets a fresh differencing overlay " + HyperVPaths.of(m).homeOverlay() + ")"
+        : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s; a disposable home's overlay "
+            + HyperVPaths.of(m).homeOverlay() + " is deleted";
     Map<String, Object> d = details(POWER_SCRIPT, powerParams(m, action, graceSeconds));
     List<Step> steps = new ArrayList<>();
     if (op == Operation.START) {
