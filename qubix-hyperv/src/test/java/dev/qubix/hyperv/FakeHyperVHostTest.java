@@ -256,4 +256,18 @@ class FakeHyperVHostTest {
     assertThat(host.local(VM_DIR + "\\qubix-spotibox-home.vhdx")).doesNotExist();
     assertThat(host.local(VM_DIR + "\\qubix-spotibox-home-base.vhdx")).hasContent("home image");
   }
+
+  /** Issue 15: backups live in the VM folder: destroy keeps them, purge deletes them. */
+  @Test
+  void aBackupSurvivesDestroyAndGoesWithPurge() {
+    Ops.recreate(backend, m, images);
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    home(Operation.HOME_BACKUP, HomeRequest.backup("keep-me"));
+
+    Ops.destroy(backend, m, dev.qubix.Purge.KEEP_HOME);
+    assertThat(backend.homeBackups(m)).extracting(HomeBackup::name).containsExactly("keep-me");
+    Ops.destroy(backend, m, dev.qubix.Purge.EVERYTHING);
+    assertThat(backend.homeBackups(m)).isEmpty();
+    assertThat(host.local(VM_DIR + "\\backups")).doesNotExist();
+  }
 }

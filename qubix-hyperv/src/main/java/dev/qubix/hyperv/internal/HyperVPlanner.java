@@ -312,11 +312,11 @@ public final class HyperVPlanner {
     steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk() + " and a disposable home's "
         + "overlay " + paths.homeOverlay(), d));
     if (purge) {
-      steps.add(new Step("remove-home-disk", "delete the home disk and everything else in " + paths.vmDir(), d));
+      steps.add(new Step("remove-home-disk", "delete the home disk, its backups and everything else in " + paths.vmDir(), d));
       steps.add(new Step(FORGET_SECRET, "delete the VM's RDP secret " + HyperVSecrets.target(m) + " and the TERMSRV "
           + "logins Qubix wrote for it from the credential store", d));
     } else {
-      steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk()
+      steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk() + ", its backups in " + paths.backupsDir()
           + " and the VM's RDP secret (purge deletes both; cached base images stay for gc)", d));
     }
     return new Plan(purge ? Operation.PURGE : Operation.DESTROY, "hyperv", m.name(), steps);
