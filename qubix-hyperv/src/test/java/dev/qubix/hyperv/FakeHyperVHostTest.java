@@ -142,7 +142,7 @@ class FakeHyperVHostTest {
     Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
     Files.writeString(home, "boot 1");
     assertThatThrownBy(() -> home(Operation.HOME_BACKUP, HomeRequest.backup("one")))
-        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("stop it first");
+        .as("bad input: exit 2").isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining("stop it first");
     Ops.stop(backend, m, Duration.ofSeconds(5));
 
     home(Operation.HOME_BACKUP, HomeRequest.backup("one"));
@@ -169,9 +169,12 @@ class FakeHyperVHostTest {
     Path empty = Files.createFile(host.local("C:\\Users").getParent().resolve("empty.vhdx"));
 
     assertThatThrownBy(() -> home(Operation.HOME_RESTORE, HomeRequest.backup("nope")))
-        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("no backup named nope");
+        .isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining("no backup named nope")
+        .hasCauseInstanceOf(HyperVScriptException.class);
     assertThatThrownBy(() -> home(Operation.HOME_IMPORT, HomeRequest.file(Path.of("/mnt/c/empty.vhdx"))))
-        .isInstanceOf(HyperVScriptException.class).hasMessageContaining("not a usable disk image");
+        .isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining("not a usable disk image");
+    assertThatThrownBy(() -> home(Operation.HOME_IMPORT, HomeRequest.file(Path.of("/home/me/home.vhdx"))))
+        .isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining("inside WSL");
     assertThatThrownBy(() -> home(Operation.HOME_EXPORT, HomeRequest.file(Path.of("/mnt/c/home.qcow2"))))
         .isInstanceOf(dev.qubix.ConfigurationException.class).hasMessageContaining(".vhdx or .vhd");
 

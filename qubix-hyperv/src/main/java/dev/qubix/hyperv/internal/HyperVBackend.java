@@ -168,8 +168,22 @@ public final class HyperVBackend implements Backend {
       requireHomeInput(op, h, file);
       requireRights();
     };
-    return BackendPlan.runAsOne(plan.steps(), preflight, () -> powershell.run(HyperVPlanner.HOME_SCRIPT,
-        HyperVPlanner.scriptParams(plan), plan));
+    return BackendPlan.runAsOne(plan.steps(), preflight, () -> {
+      try {
+        powershell.run(HyperVPlanner.HOME_SCRIPT, HyperVPlanner.scriptParams(plan), plan);
+      } catch (HyperVScriptException e) {
+        throw asBadInput(e);
+      }
+    });
+  }
+
+  /** What home.ps1 refuses before its first step (a running VM, an unknown or taken name, a file that is no disk) is bad input: nothing changed. */
+  static RuntimeException asBadInput(HyperVScriptException e) {
+    boolean refused = e.step() == null || e.step().isBlank();
+    if (refused && java.util.Set.of("invalid-parameter", "vm-running", "not-found").contains(e.category())) {
+      return new ConfigurationException(e.getMessage(), e);
+    }
+    return e;
   }
 
   /** What home.ps1 would refuse for its parameters, refused here first, with the option to fix. */
@@ -182,6 +196,11 @@ public final class HyperVBackend implements Backend {
         && (file == null || !file.toLowerCase(java.util.Locale.ROOT).matches(".*\\.vhdx?"))) {
       throw new ConfigurationException("file '" + (file == null ? "" : file) + "': Hyper-V reads and writes homes as "
           + ".vhdx or .vhd files: name a file with one of those extensions");
+    }
+    if (file != null && WslPaths.distroOf(file).isPresent()) {
+      // Convert-VHD runs in Hyper-V's service (vmms, as SYSTEM), which cannot open a WSL user's files
+      throw new ConfigurationException("file '" + file + "' is inside WSL, where Hyper-V's disk service cannot read or "
+          + "write: use a path on a Windows drive (from WSL: under /mnt/c)");
     }
   }
 
@@ -288,7 +307,7 @@ public final class HyperVBackend implements Backend {
   public Optional<InstanceStatus> inspect(MachineManifest m) {
     HyperVPlanner.requireHyperV(m);
     requireHost();
-    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), dev.qubix.HomeMode.DETAIL,
+    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL,
         HomeMode.PERSISTENT.word());
     if (onWindows()) {
       // Windows Java reads the VM folder directly: the mark says the VM runs a disposable home
