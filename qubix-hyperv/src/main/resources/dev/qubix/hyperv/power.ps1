@@ -60,6 +60,8 @@ Invoke-QubixMain {
             if ($state -match '^(Fast)?Saved') {
                 # a Saved guest cannot shut down: dropping its saved state is what turning it off means
                 Stop-QubixVmHard $vm
+                $overlay = Get-QubixHomeOverlay $vmDir $p.vmName
+                if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
                 return
             }
             $job = Hyper-V\Stop-VM -VM $vm -Force -AsJob
