@@ -139,6 +139,12 @@ Invoke-QubixMain {
             -Fix 'build the appliance first (qubixctl build)'
     }
 
+    if ($disposable -and -not (Get-QubixDisposableParent $vmDir $p.vmName) -and $p.homeImage -and
+        -not (Test-Path -LiteralPath $p.homeImage -PathType Leaf)) {
+        Stop-Qubix -Message "the home image $($p.homeImage) cannot be read" -Category 'image-missing' `
+            -Fix 'build the appliance first (qubixctl build)'
+    }
+
     # ---- the steps
     $script:ImagesLock = $null
     $actions = @{
@@ -249,7 +255,7 @@ Invoke-QubixMain {
             if (-not $parent) {
                 # no home disk: a read-only base, made once; no persistent home is made
                 $base = Join-Path $vmDir "$($p.vmName)-home-base.vhdx"
-                if ($p.homeImage -and (Test-Path -LiteralPath $p.homeImage -PathType Leaf)) {
+                if ($p.homeImage) {
                     Copy-Item -LiteralPath $p.homeImage -Destination "$base.partial" -Force
                     Set-ItemProperty -LiteralPath "$base.partial" -Name IsReadOnly -Value $false
                     Move-Item -LiteralPath "$base.partial" -Destination $base
