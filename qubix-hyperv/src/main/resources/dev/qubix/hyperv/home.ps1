@@ -96,6 +96,10 @@ Invoke-QubixMain {
                 -Fix 'export a whole disk (Convert-VHD, or qubixctl home export) and import that'
         }
     }
+    if ($p.action -eq 'backup') { Assert-QubixFreeSpace $homeDisk $backups }
+    if ($p.action -eq 'restore') { Assert-QubixFreeSpace $backup $vmDir }
+    if ($p.action -eq 'import') { Assert-QubixFreeSpace $p.file $vmDir }
+    if ($p.action -eq 'export') { Assert-QubixFreeSpace $homeDisk $p.file }
     $imageVersion = Get-QubixImageVersion $systemDisk
 
     # ---- the steps

@@ -635,10 +635,41 @@ function Write-QubixBackupDescription {
 function Copy-QubixDisk {
     param([string]$Source, [string]$Destination, [string]$What)
     if (Test-Path -LiteralPath $Destination) { Remove-Item -LiteralPath $Destination -Force }
-    Hyper-V\Convert-VHD -Path $Source -DestinationPath $Destination -VHDType Dynamic
+    # a copy that fails part-way (a full disk) leaves no half-written file
+    try {
+        # as a job, so its progress (percent of the source's used blocks) becomes bytes lines while it runs
+        $total = [long](Hyper-V\Get-VHD -Path $Source).FileSize
+        $job = Hyper-V\Convert-VHD -Path $Source -DestinationPath $Destination -VHDType Dynamic -AsJob
+        while (@('NotStarted', 'Running') -contains [string]$job.State) {
+            $last = @($job.ChildJobs | ForEach-Object { @($_.Progress) } | Where-Object { $_.PercentComplete -ge 0 }) | Select-Object -Last 1
+            if ($last) { Write-QubixBytes -What $What -Done ([long]($total * $last.PercentComplete / 100)) -Total $total }
+            Start-Sleep -Milliseconds 500
+        }
+        # a failed conversion's error is thrown here, with the step still open
+        Receive-Job -Job $job -Wait | Out-Null
+        if ([string]$job.State -ne 'Completed') { Stop-Qubix -Message "Convert-VHD of $Source ended $($job.State)" -Category 'copy-failed' }
+        Remove-Job -Job $job -Force
+    } catch {
+        if (Test-Path -LiteralPath $Destination) { Remove-Item -LiteralPath $Destination -Force -ErrorAction SilentlyContinue }
+        throw
+    }
     $size = [long](Get-Item -LiteralPath $Destination).Length
     Write-QubixBytes -What $What -Done $size -Total $size
     return $size
+}
+
+# Preflight: the drive $Destination is on has room for a copy of $Source's used blocks. A share
+# reports no free space here; a copy that fills it anyway removes what it wrote (Copy-QubixDisk).
+function Assert-QubixFreeSpace {
+    param([string]$Source, [string]$Destination)
+    $root = [System.IO.Path]::GetPathRoot($Destination)
+    if ($root -notmatch '^[A-Za-z]:\\$') { return }
+    $need = [long](Hyper-V\Get-VHD -Path $Source).FileSize
+    $free = [long](New-Object System.IO.DriveInfo $root).AvailableFreeSpace
+    if ($free -lt $need) {
+        Stop-Qubix -Message "$root has $free bytes free, and the copy of $Source needs up to $need" -Category 'disk-full' `
+            -Fix 'free space on that drive, or delete old backups (qubixctl home list, qubixctl home delete)'
+    }
 }
 
 # The temporary name of backup $Name: backups\.partial\<name>.vhdx (no backup name starts with a dot).

@@ -311,7 +311,13 @@ class ScriptConventionsTest {
     String complete = function("Complete-QubixBackup");
     assertThat(complete.indexOf("Write-QubixBackupDescription")).isLessThan(complete.indexOf("Move-Item"));
     assertThat(function("Get-QubixPartialBackup")).contains("'.partial'");
-    assertThat(function("Copy-QubixDisk")).contains("Hyper-V\\Convert-VHD -Path $Source -DestinationPath $Destination");
+    assertThat(function("Copy-QubixDisk")).contains("Hyper-V\\Convert-VHD -Path $Source -DestinationPath $Destination")
+        .contains("Write-QubixBytes -What $What -Done ([long]($total * $last.PercentComplete / 100)) -Total $total")
+        .containsPattern("\\} catch \\{\\s+if \\(Test-Path -LiteralPath \\$Destination\\) \\{ Remove-Item -LiteralPath \\$Destination");
+    // room for the copy, checked before the first step, for every operation that copies
+    assertThat(c).contains("Assert-QubixFreeSpace $homeDisk $backups", "Assert-QubixFreeSpace $backup $vmDir",
+        "Assert-QubixFreeSpace $p.file $vmDir", "Assert-QubixFreeSpace $homeDisk $p.file");
+    assertThat(c.lastIndexOf("Assert-QubixFreeSpace")).isLessThan(first);
     assertThat(function("Get-QubixBackupName")).contains("'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'").contains("Contains('..')");
   }
 

@@ -180,7 +180,7 @@ public final class HyperVBackend implements Backend {
   /** What home.ps1 refuses before its first step (a running VM, an unknown or taken name, a file that is no disk) is bad input: nothing changed. */
   static RuntimeException asBadInput(HyperVScriptException e) {
     boolean refused = e.step() == null || e.step().isBlank();
-    if (refused && java.util.Set.of("invalid-parameter", "vm-running", "not-found").contains(e.category())) {
+    if (refused && java.util.Set.of("invalid-parameter", "vm-running", "not-found", "disk-full").contains(e.category())) {
       return new ConfigurationException(e.getMessage(), e);
     }
     return e;
