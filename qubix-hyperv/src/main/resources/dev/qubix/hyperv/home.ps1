@@ -71,8 +71,11 @@ Invoke-QubixMain {
         Stop-Qubix -Message "$($p.vmName) already has a backup named $($p.name)" -Category 'invalid-parameter' `
             -Fix "choose another name, or delete it first (qubixctl home delete $($p.name) $($p.vmName))"
     }
-    if (@('restore', 'import') -contains $p.action -and (Test-Path -LiteralPath (Join-Path $backups "$($p.keepName).vhdx"))) {
-        Stop-Qubix -Message "a backup named $($p.keepName) exists already" -Category 'invalid-parameter' -Fix 'run again a second later'
+    # a retry within the same second (after an interrupted run kept the home already) keeps it again under a new name
+    if (@('restore', 'import') -contains $p.action) {
+        $keep = $p.keepName
+        for ($i = 2; (Test-Path -LiteralPath (Join-Path $backups "$keep.vhdx")); $i++) { $keep = "$($p.keepName)-$i" }
+        $p.keepName = $keep
     }
     if ($p.action -eq 'export' -and (Test-Path -LiteralPath $p.file)) {
         Stop-Qubix -Message "$($p.file) exists" -Category 'invalid-parameter' -Fix 'choose a new file name, or delete that file first'

@@ -427,7 +427,12 @@ final class FakeHyperVHost implements CommandRunner {
     String vmDir = p.path("vmRoot") + "\\" + vmName;
     String action = p.choice("action", "backup", "restore", "delete", "export", "import", "list");
     String name = List.of("backup", "restore", "delete").contains(action) ? p.backupName("name") : null;
-    String keepName = List.of("restore", "import").contains(action) ? p.backupName("keepName") : null;
+    String keepFirst = List.of("restore", "import").contains(action) ? p.backupName("keepName") : null;
+    String keep = keepFirst;
+    for (int i = 2; keep != null && exists(p.path("vmRoot") + "\\" + vmName + "\\backups\\" + keep + ".vhdx"); i++) {
+      keep = keepFirst + "-" + i;   // a retry within the same second keeps the home again under a new name
+    }
+    String keepName = keep;
     String file = List.of("export", "import").contains(action) ? p.path("file") : null;
     if (file != null && !file.toLowerCase(Locale.ROOT).matches(".*\\.vhdx?")) {
       throw ScriptParams.invalid("file", "must end in .vhdx or .vhd (the format Hyper-V writes or reads)");

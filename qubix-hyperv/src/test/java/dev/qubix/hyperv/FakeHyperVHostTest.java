@@ -273,4 +273,44 @@ class FakeHyperVHostTest {
     assertThat(backend.homeBackups(m)).isEmpty();
     assertThat(host.local(VM_DIR + "\\backups")).doesNotExist();
   }
+
+  /** Stops a script at the start line of one step, before that step acts, as a killed process would. */
+  private static final class Halt extends Error {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /**
+   * Issue 15: a restore or import stopped before any of its steps leaves the home usable (the old one
+   * or the new, never none) and the backup unchanged, and the same operation run again succeeds.
+   */
+  @Test
+  void aRestoreOrImportStoppedBeforeAnyStepLeavesAUsableHomeAndARetrySucceeds() throws IOException {
+    String[] haltAt = {""};
+    HyperVBackend halting = new HyperVBackend(host.wslContext(state, e -> {
+      if (e instanceof ProgressEvent.StepStarted s && s.step().equals(haltAt[0])) {
+        throw new Halt();
+      }
+    }, Duration.ofMinutes(1)));
+    Ops.recreate(backend, m, images);
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Path home = host.local(VM_DIR + "\\qubix-spotibox-home.vhdx");
+    Files.writeString(home, "saved");
+    home(Operation.HOME_BACKUP, HomeRequest.backup("saved"));
+    home(Operation.HOME_EXPORT, HomeRequest.file(Path.of("/mnt/c/saved.vhdx")));
+
+    for (String step : List.of("copy-backup", "copy-file", "keep-current", "switch-home")) {
+      Files.writeString(home, "current");
+      boolean restore = !step.equals("copy-file");
+      PlanRequest r = PlanRequest.of(restore ? Operation.HOME_RESTORE : Operation.HOME_IMPORT, m, ImageSet.empty())
+          .withHome(restore ? HomeRequest.backup("saved") : HomeRequest.file(Path.of("/mnt/c/saved.vhdx")));
+      haltAt[0] = step;
+      assertThatThrownBy(() -> Ops.run(halting, r)).isInstanceOf(Halt.class);
+      assertThat(Files.readString(home)).as("halted before %s", step).isIn("current", "saved");
+      assertThat(host.local(VM_DIR + "\\backups\\saved.vhdx")).hasContent("saved");
+
+      haltAt[0] = "";
+      Ops.run(halting, r);
+      assertThat(home).as("retried after a halt before %s", step).hasContent("saved");
+    }
+  }
 }
