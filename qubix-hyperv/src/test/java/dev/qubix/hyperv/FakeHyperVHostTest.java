@@ -313,4 +313,29 @@ class FakeHyperVHostTest {
       assertThat(home).as("retried after a halt before %s", step).hasContent("saved");
     }
   }
+
+  /** Issue 15: a backup stopped before either step leaves no backup, and the same backup run again succeeds. */
+  @Test
+  void aBackupStoppedBeforeAnyStepLeavesNoHalfBackupAndARetrySucceeds() throws IOException {
+    String[] haltAt = {""};
+    HyperVBackend halting = new HyperVBackend(host.wslContext(state, e -> {
+      if (e instanceof ProgressEvent.StepStarted s && s.step().equals(haltAt[0])) {
+        throw new Halt();
+      }
+    }, Duration.ofMinutes(1)));
+    Ops.recreate(backend, m, images);
+    Ops.stop(backend, m, Duration.ofSeconds(5));
+    Files.writeString(host.local(VM_DIR + "\\qubix-spotibox-home.vhdx"), "home");
+
+    for (String step : List.of("copy-home", "keep-backup")) {
+      PlanRequest r = PlanRequest.of(Operation.HOME_BACKUP, m, ImageSet.empty()).withHome(HomeRequest.backup(step));
+      haltAt[0] = step;
+      assertThatThrownBy(() -> Ops.run(halting, r)).isInstanceOf(Halt.class);
+      assertThat(backend.homeBackups(m)).as("halted before %s", step).extracting(HomeBackup::name).doesNotContain(step);
+
+      haltAt[0] = "";
+      Ops.run(halting, r);
+      assertThat(host.local(VM_DIR + "\\backups\\" + step + ".vhdx")).hasContent("home");
+    }
+  }
 }
