@@ -43,6 +43,9 @@ Invoke-QubixMain {
         }
     }
     Invoke-QubixStep -Id 'remove-system-disk' -Action {
+        # a disposable home's overlay goes with the system disk; the home disk stays
+        $overlay = Get-QubixHomeOverlay $vmDir $p.vmName
+        if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
         $system = Join-Path $vmDir "$($p.vmName)-system.vhdx"
         if (-not (Test-Path -LiteralPath $system)) { return 'no system disk' }
         Remove-Item -LiteralPath $system -Force

@@ -27,7 +27,11 @@ Invoke-QubixMain {
     $unknown = @()
     $disks = @()
     foreach ($vm in @(Hyper-V\Get-VM)) {
-        foreach ($drive in @(Hyper-V\Get-VMHardDiskDrive -VM $vm)) { $disks += [string]$drive.Path }
+        foreach ($drive in @(Hyper-V\Get-VMHardDiskDrive -VM $vm)) {
+            # a stopped disposable VM's overlay is gone until its next start; its parent is a home, never a base image
+            if ([string]$drive.Path -like '*-home-disposable.vhdx' -and -not (Test-Path -LiteralPath ([string]$drive.Path))) { continue }
+            $disks += [string]$drive.Path
+        }
     }
     foreach ($folder in @(Get-ChildItem -LiteralPath $vmRoot -Directory | Where-Object { $_.Name -ne 'images' })) {
         foreach ($file in @(Get-ChildItem -LiteralPath $folder.FullName -Filter '*.vhdx' -File)) { $disks += $file.FullName }

@@ -39,6 +39,18 @@ Invoke-QubixMain {
         Invoke-QubixStep -Id 'start' -Action {
             $state = Get-QubixStateName $vm
             if ($state -eq 'Running') { return 'already running' }
+            if (Test-Path -LiteralPath (Join-Path $vmDir $DisposableMark)) {
+                # a disposable home starts from its parent again; attaching the new file lets Hyper-V
+                # grant the VM's own account access to it
+                $parent = Get-QubixDisposableParent $vmDir $p.vmName
+                if (-not $parent) {
+                    Stop-Qubix -Message "the disposable home of $($p.vmName) has no parent disk" -Category 'not-found' `
+                        -Fix "recreate it: qubixctl recreate --disposable $($p.vmName)"
+                }
+                $overlay = New-QubixHomeOverlay $vmDir $p.vmName $parent
+                $drive = Hyper-V\Get-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 1
+                Hyper-V\Set-VMHardDiskDrive -VMHardDiskDrive $drive -Path $overlay
+            }
             Hyper-V\Start-VM -VM $vm
         }
     } else {
@@ -48,6 +60,8 @@ Invoke-QubixMain {
             if ($state -match '^(Fast)?Saved') {
                 # a Saved guest cannot shut down: dropping its saved state is what turning it off means
                 Stop-QubixVmHard $vm
+                $overlay = Get-QubixHomeOverlay $vmDir $p.vmName
+                if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
                 return
             }
             $job = Hyper-V\Stop-VM -VM $vm -Force -AsJob
@@ -60,6 +74,9 @@ Invoke-QubixMain {
                 $outcome.graceful = $false
                 Stop-QubixVmHard $vm
             }
+            # what a disposable home wrote goes with the run
+            $overlay = Get-QubixHomeOverlay $vmDir $p.vmName
+            if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
         }
     }
     $final = Get-QubixStateName (Hyper-V\Get-VM -Id $vm.Id)

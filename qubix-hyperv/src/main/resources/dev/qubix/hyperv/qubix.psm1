@@ -587,4 +587,176 @@ function Stop-QubixVmHard {
     }
 }
 
-Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark', 'KvpSecretKey', 'VirtualMachinesSid'
+# ---------------------------------------------------------------- homes
+
+# A backup name is a file name in <vmDir>\backups: the rule of Java's HomeRequest.requireValidName
+# (never a dot segment, never a separator), checked again here.
+function Get-QubixBackupName {
+    param($Params, [string]$Name)
+    $v = Get-QubixValue $Params $Name
+    if ($v -isnot [string] -or $v -cnotmatch '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' -or $v.Contains('..')) {
+        Stop-QubixParam $Name 'is not a backup name (letters, digits, ., _ and -; no ..)'
+    }
+    return $v
+}
+
+# UTC to the second, the same text on every Windows language (the time separator is culture-dependent).
+function Format-QubixTime {
+    param([datetime]$Time)
+    return $Time.ToUniversalTime().ToString('yyyy-MM-dd''T''HH:mm:ss''Z''', [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+# The version of the image a VM runs: its system disk differences the cached base named by store hash.
+function Get-QubixImageVersion {
+    param([string]$SystemDisk)
+    if (-not (Test-Path -LiteralPath $SystemDisk -PathType Leaf)) { return $null }
+    $parent = [string](Hyper-V\Get-VHD -Path $SystemDisk).ParentPath
+    if (-not $parent) { return $null }
+    return [System.IO.Path]::GetFileNameWithoutExtension($parent)
+}
+
+# Backups Qubix makes itself (Java's HomeRequest.isAutomatic): before a recreate, a restore or an import.
+function Test-QubixAutomaticBackup {
+    param([string]$Name)
+    return ($Name -clike 'before-recreate-*') -or ($Name -clike 'before-restore-*')
+}
+
+# A backup's description beside it (<name>.json): its time, size and image version.
+function Write-QubixBackupDescription {
+    param([string]$Path, [string]$Name, [long]$Size, [string]$ImageVersion)
+    $description = [ordered]@{ name = $Name; time = (Format-QubixTime (Get-Date)); sizeBytes = $Size; imageVersion = $ImageVersion
+        automatic = (Test-QubixAutomaticBackup $Name) }
+    Set-Content -LiteralPath $Path -Value ($description | ConvertTo-Json -Compress) -Encoding Ascii
+}
+
+# Copies the used blocks of a disk no running VM holds to $Destination, whose extension gives the
+# format (.vhdx or .vhd). Convert-VHD is an offline operation, the disk must not be attached
+# (learn.microsoft.com/powershell/module/hyper-v/convert-vhd); it reads the source and never writes it.
+function Copy-QubixDisk {
+    param([string]$Source, [string]$Destination, [string]$What)
+    if (Test-Path -LiteralPath $Destination) { Remove-Item -LiteralPath $Destination -Force }
+    # a copy that fails part-way (a full disk) leaves no half-written file
+    try {
+        # as a job, so its progress (percent of the source's used blocks) becomes bytes lines while it runs
+        $total = [long](Hyper-V\Get-VHD -Path $Source).FileSize
+        $job = Hyper-V\Convert-VHD -Path $Source -DestinationPath $Destination -VHDType Dynamic -AsJob
+        while (@('NotStarted', 'Running') -contains [string]$job.State) {
+            $last = @($job.ChildJobs | ForEach-Object { @($_.Progress) } | Where-Object { $_.PercentComplete -ge 0 }) | Select-Object -Last 1
+            if ($last) { Write-QubixBytes -What $What -Done ([long]($total * $last.PercentComplete / 100)) -Total $total }
+            Start-Sleep -Milliseconds 500
+        }
+        # a failed conversion's error is thrown here, with the step still open
+        Receive-Job -Job $job -Wait | Out-Null
+        if ([string]$job.State -ne 'Completed') { Stop-Qubix -Message "Convert-VHD of $Source ended $($job.State)" -Category 'copy-failed' }
+        Remove-Job -Job $job -Force
+    } catch {
+        if (Test-Path -LiteralPath $Destination) { Remove-Item -LiteralPath $Destination -Force -ErrorAction SilentlyContinue }
+        throw
+    }
+    $size = [long](Get-Item -LiteralPath $Destination).Length
+    Write-QubixBytes -What $What -Done $size -Total $size
+    return $size
+}
+
+# Preflight: the drive $Destination is on has room for a copy of $Source's used blocks. A share
+# reports no free space here; a copy that fills it anyway removes what it wrote (Copy-QubixDisk).
+function Assert-QubixFreeSpace {
+    param([string]$Source, [string]$Destination)
+    $root = [System.IO.Path]::GetPathRoot($Destination)
+    if ($root -notmatch '^[A-Za-z]:\\$') { return }
+    $need = [long](Hyper-V\Get-VHD -Path $Source).FileSize
+    $free = [long](New-Object System.IO.DriveInfo $root).AvailableFreeSpace
+    if ($free -lt $need) {
+        Stop-Qubix -Message "$root has $free bytes free, and the copy of $Source needs up to $need" -Category 'disk-full' `
+            -Fix 'free space on that drive, or delete old backups (qubixctl home list, qubixctl home delete)'
+    }
+}
+
+# The temporary name of backup $Name: backups\.partial\<name>.vhdx (no backup name starts with a dot).
+function Get-QubixPartialBackup {
+    param([string]$VmDir, [string]$Name)
+    $partialDir = Join-Path (Join-Path $VmDir 'backups') '.partial'
+    New-Item -ItemType Directory -Force -Path $partialDir | Out-Null
+    return Join-Path $partialDir "$Name.vhdx"
+}
+
+# Describes the whole copy and renames it into backups\. A backup exists when its .vhdx does: a
+# description a crash left without one is never listed.
+function Complete-QubixBackup {
+    param([string]$VmDir, [string]$Name, [string]$ImageVersion)
+    $dir = Join-Path $VmDir 'backups'
+    $partial = Get-QubixPartialBackup $VmDir $Name
+    Write-QubixBackupDescription (Join-Path $dir "$Name.json") $Name ([long](Get-Item -LiteralPath $partial).Length) $ImageVersion
+    Move-Item -LiteralPath $partial -Destination (Join-Path $dir "$Name.vhdx")
+}
+
+# The backups of one VM, oldest first: each .vhdx in backups\ with its description.
+function Get-QubixHomeBackups {
+    param([string]$VmDir)
+    $dir = Join-Path $VmDir 'backups'
+    if (-not (Test-Path -LiteralPath $dir -PathType Container)) { return @() }
+    $found = @()
+    foreach ($file in @(Get-ChildItem -LiteralPath $dir -File -Filter '*.vhdx')) {
+        $name = [System.IO.Path]::GetFileNameWithoutExtension($file.Name)
+        $time = Format-QubixTime $file.LastWriteTimeUtc
+        $version = $null
+        $json = Join-Path $dir "$name.json"
+        if (Test-Path -LiteralPath $json -PathType Leaf) {
+            $d = Get-Content -LiteralPath $json -Raw | ConvertFrom-Json
+            if ($d.PSObject.Properties['time'] -and $d.time) { $time = [string]$d.time }
+            if ($d.PSObject.Properties['imageVersion'] -and $d.imageVersion) { $version = [string]$d.imageVersion }
+        }
+        $found += [ordered]@{ name = $name; time = $time; sizeBytes = [long]$file.Length; imageVersion = $version
+            automatic = (Test-QubixAutomaticBackup $name) }
+    }
+    return @($found | Sort-Object { $_.time }, { $_.name })
+}
+
+# Deletes a backup and its description.
+function Remove-QubixBackup {
+    param([string]$VmDir, [string]$Name)
+    foreach ($ext in @('.vhdx', '.json')) {
+        $f = Join-Path (Join-Path $VmDir 'backups') ($Name + $ext)
+        if (Test-Path -LiteralPath $f) { Remove-Item -LiteralPath $f -Force }
+    }
+}
+
+# Keeps the newest $Keep before-recreate-* backups.
+function Remove-QubixOldRecreateBackups {
+    param([string]$VmDir, [int]$Keep)
+    $automatic = @(Get-QubixHomeBackups $VmDir | Where-Object { $_.name -clike 'before-recreate-*' })
+    for ($i = 0; $i -lt $automatic.Count - $Keep; $i++) { Remove-QubixBackup $VmDir $automatic[$i].name }
+}
+
+# ---------------------------------------------------------------- disposable homes
+
+# A disposable home: the VM runs on a differencing VHDX (the overlay) over the home disk, made anew at
+# each start and deleted at stop and destroy. Hyper-V opens a differencing disk's parent read-only,
+# so the persistent home is never written. The mark in the VM folder says the VM runs one.
+$script:DisposableMark = '.qubix-home-disposable'
+
+function Get-QubixHomeOverlay {
+    param([string]$VmDir, [string]$VmName)
+    return Join-Path $VmDir "$VmName-home-disposable.vhdx"
+}
+
+# The overlay's parent: the home disk, or without one the read-only base a disposable recreate made.
+function Get-QubixDisposableParent {
+    param([string]$VmDir, [string]$VmName)
+    $homeDisk = Join-Path $VmDir "$VmName-home.vhdx"
+    if (Test-Path -LiteralPath $homeDisk -PathType Leaf) { return $homeDisk }
+    $base = Join-Path $VmDir "$VmName-home-base.vhdx"
+    if (Test-Path -LiteralPath $base -PathType Leaf) { return $base }
+    return $null
+}
+
+# A fresh overlay over $Parent: whatever the last run wrote is gone.
+function New-QubixHomeOverlay {
+    param([string]$VmDir, [string]$VmName, [string]$Parent)
+    $overlay = Get-QubixHomeOverlay $VmDir $VmName
+    if (Test-Path -LiteralPath $overlay) { Remove-Item -LiteralPath $overlay -Force }
+    Hyper-V\New-VHD -Path $overlay -ParentPath $Parent -Differencing | Out-Null
+    return $overlay
+}
+
+Export-ModuleMember -Function '*' -Variable 'KvpServiceId', 'ShutdownServiceId', 'DefaultSwitchId', 'VmMark', 'FolderMark', 'KvpSecretKey', 'VirtualMachinesSid', 'DisposableMark'

@@ -17,7 +17,7 @@ Invoke-QubixMain {
     $raw = ConvertFrom-QubixParams $Params
     $steps = @(Get-QubixValue $raw 'steps')
     $known = @('switch-default', 'switch-create', 'host-ip', 'netnat', 'private-folders', 'base-image', 'remove-old-vm',
-        'system-disk', 'home-disk-seed', 'home-disk-create', 'create-vm', 'rdp-secret', 'start', 'wait-running')
+        'backup-home', 'system-disk', 'home-disk-seed', 'home-disk-create', 'home-disposable', 'create-vm', 'rdp-secret', 'start', 'wait-running')
     foreach ($s in $steps) {
         if ($s -isnot [string] -or $known -cnotcontains $s) { Stop-QubixParam 'steps' 'names a step this script does not know' }
     }
@@ -45,6 +45,11 @@ Invoke-QubixMain {
     # the integer rules here are mirrored in Java's RecreateParamRules (one call per line, checked by a test)
     if ($p.homeDisk) { $p.homeSizeBytes = Get-QubixInt $raw 'homeSizeBytes' 1048576 70368744177664 }
     if ($p.network -eq 'static') { $p.prefixLength = Get-QubixInt $raw 'prefixLength' 1 30 }
+    if ($steps -contains 'backup-home') { $p.backupKeep = Get-QubixInt $raw 'backupKeep' 1 1000 }
+    if ($steps -contains 'backup-home') {
+        $p.backupName = Get-QubixBackupName $raw 'backupName'
+        $p.backupWhen = Get-QubixChoice $raw 'backupWhen' @('image-change', 'always')
+    }
     if ($p.network -eq 'static') {
         $p.gateway = Get-QubixIPv4 $raw 'gateway'
         $p.subnet = Get-QubixCidr $raw 'subnet'
@@ -52,6 +57,10 @@ Invoke-QubixMain {
     $vmDir = Join-Path $p.vmRoot $p.vmName
     $systemDisk = Join-Path $vmDir "$($p.vmName)-system.vhdx"
     $homeDisk = Join-Path $vmDir "$($p.vmName)-home.vhdx"
+    # the drive the VM's home is on: the home disk, or a disposable home's overlay over it
+    $disposable = $steps -contains 'home-disposable'
+    $homeDrive = $homeDisk
+    if ($disposable) { $homeDrive = Get-QubixHomeOverlay $vmDir $p.vmName }
     Assert-QubixUnder $vmDir $p.vmRoot 'vmName'
     Assert-QubixUnder $p.baseImage (Join-Path $p.vmRoot 'images') 'baseImage'
 
@@ -130,6 +139,12 @@ Invoke-QubixMain {
             -Fix 'build the appliance first (qubixctl build)'
     }
 
+    if ($disposable -and -not (Get-QubixDisposableParent $vmDir $p.vmName) -and $p.homeImage -and
+        -not (Test-Path -LiteralPath $p.homeImage -PathType Leaf)) {
+        Stop-Qubix -Message "the home image $($p.homeImage) cannot be read" -Category 'image-missing' `
+            -Fix 'build the appliance first (qubixctl build)'
+    }
+
     # ---- the steps
     $script:ImagesLock = $null
     $actions = @{
@@ -204,6 +219,17 @@ Invoke-QubixMain {
                 Hyper-V\Remove-VM -VM $vm -Force
             }
         }
+        'backup-home' = {
+            # after remove-old-vm (the VM is off: the copy is whole) and before system-disk, which
+            # replaces the disk whose parent names the image the VM ran
+            if (-not (Test-Path -LiteralPath $homeDisk -PathType Leaf)) { return 'no home disk to back up' }
+            $current = Get-QubixImageVersion $systemDisk
+            $next = [System.IO.Path]::GetFileNameWithoutExtension($p.baseImage)
+            if ($p.backupWhen -eq 'image-change' -and (-not $current -or $current -eq $next)) { return "the image stays $($next): no backup" }
+            Copy-QubixDisk $homeDisk (Get-QubixPartialBackup $vmDir $p.backupName) 'home backup' | Out-Null
+            Complete-QubixBackup $vmDir $p.backupName $current
+            Remove-QubixOldRecreateBackups $vmDir ([int]$p.backupKeep)
+        }
         'system-disk' = {
             # a plan that found the base cached has no base-image step: the new disk's parent is guarded here then
             if (-not $script:ImagesLock) { $script:ImagesLock = Lock-QubixImages $p.vmRoot }
@@ -224,7 +250,31 @@ Invoke-QubixMain {
             if (Test-Path -LiteralPath $homeDisk) { return 'the home disk is kept' }
             Hyper-V\New-VHD -Path $homeDisk -SizeBytes ([uint64]$p.homeSizeBytes) -Dynamic | Out-Null
         }
+        'home-disposable' = {
+            $parent = Get-QubixDisposableParent $vmDir $p.vmName
+            if (-not $parent) {
+                # no home disk: a read-only base, made once; no persistent home is made
+                $base = Join-Path $vmDir "$($p.vmName)-home-base.vhdx"
+                if ($p.homeImage) {
+                    Copy-Item -LiteralPath $p.homeImage -Destination "$base.partial" -Force
+                    Set-ItemProperty -LiteralPath "$base.partial" -Name IsReadOnly -Value $false
+                    Move-Item -LiteralPath "$base.partial" -Destination $base
+                } else {
+                    Hyper-V\New-VHD -Path $base -SizeBytes ([uint64]$p.homeSizeBytes) -Dynamic | Out-Null
+                }
+                Set-ItemProperty -LiteralPath $base -Name IsReadOnly -Value $true
+                $parent = $base
+            }
+            New-QubixHomeOverlay $vmDir $p.vmName $parent | Out-Null
+            Set-Content -LiteralPath (Join-Path $vmDir $DisposableMark) -Value 'this VM runs a disposable home' -Encoding Ascii
+        }
         'create-vm' = {
+            if (-not $disposable) {
+                # a persistent VM: whatever a disposable one left goes (the home disk itself stays)
+                foreach ($f in @((Join-Path $vmDir $DisposableMark), (Get-QubixHomeOverlay $vmDir $p.vmName))) {
+                    if (Test-Path -LiteralPath $f) { Remove-Item -LiteralPath $f -Force }
+                }
+            }
             $vm = Hyper-V\New-VM -Name $p.vmName -Generation ([int16]$p.generation) -MemoryStartupBytes ([int64]$p.memoryStartupBytes) `
                 -VHDPath $systemDisk -SwitchName $switchName -Path $p.vmRoot
             # the mark: destroy, purge and recreate touch no VM without it
@@ -239,7 +289,7 @@ Invoke-QubixMain {
                 -AutomaticStopAction ShutDown -AutomaticStartAction StartIfRunning
             if ($p.homeDisk) {
                 if (@(Hyper-V\Get-VMScsiController -VM $vm).Count -eq 0) { Hyper-V\Add-VMScsiController -VM $vm }
-                Hyper-V\Add-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 1 -Path $homeDisk
+                Hyper-V\Add-VMHardDiskDrive -VM $vm -ControllerType SCSI -ControllerNumber 0 -ControllerLocation 1 -Path $homeDrive
             }
             if ($p.generation -eq 2) {
                 # New-VM puts the VHD of a generation 2 VM on SCSI 0:0

@@ -54,6 +54,7 @@ Invoke-QubixMain {
         vmState = $vmState
         baseImageCached = $cached
         homeDiskExists = (Test-Path -LiteralPath $homeDisk -PathType Leaf)
+        homeDisposable = (Test-Path -LiteralPath (Join-Path (Join-Path $vmRoot $vmName) $DisposableMark) -PathType Leaf)
         ipAddresses = $ips
         uptimeSeconds = $uptime
     })

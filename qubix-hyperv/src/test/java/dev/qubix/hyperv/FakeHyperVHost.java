@@ -58,9 +58,10 @@ final class FakeHyperVHost implements CommandRunner {
   private static final String VM_MARK = "[qubix-managed]";
   private static final String FOLDER_MARK = ".qubix-vm";
   private static final String DIFFERENCING = "fake differencing VHDX over ";
+  private static final String DISPOSABLE_MARK = ".qubix-home-disposable";
   private static final int LOGICAL_PROCESSORS = 8;
   private static final Set<String> RECREATE_STEPS = Set.of("switch-default", "switch-create", "host-ip", "netnat",
-      "private-folders", "base-image", "remove-old-vm", "system-disk", "home-disk-seed", "home-disk-create", "create-vm",
+      "private-folders", "base-image", "remove-old-vm", "backup-home", "system-disk", "home-disk-seed", "home-disk-create", "home-disposable", "create-vm",
       "rdp-secret", "start", "wait-running");
   /** What Read-QubixSecret accepts on stdin. */
   private static final java.util.regex.Pattern SECRET = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{22,128}");
@@ -147,6 +148,7 @@ final class FakeHyperVHost implements CommandRunner {
         case "destroy.ps1" -> destroy(p, out);
         case "state.ps1" -> state(p);
         case "gc.ps1" -> gc(p);
+        case "home.ps1" -> home(p, out);
         default -> throw new IllegalArgumentException("no such Qubix script: " + script);
       };
       out.line("result", result);
@@ -179,6 +181,9 @@ final class FakeHyperVHost implements CommandRunner {
     p.integer("maxMemoryBytes", 268435456L, 1L << 40, 2097152);
     p.integer("waitSeconds", 1, 3600, 1);
     long homeSize = withHome ? p.integer("homeSizeBytes", 1L << 20, 1L << 46, 1) : 0;
+    long backupKeep = steps.contains("backup-home") ? p.integer("backupKeep", 1, 1000, 1) : 0;
+    String backupName = steps.contains("backup-home") ? p.backupName("backupName") : null;
+    String backupWhen = steps.contains("backup-home") ? p.choice("backupWhen", "image-change", "always") : null;
     String vmDir = vmRoot + "\\" + vmName;
     String systemDisk = vmDir + "\\" + vmName + "-system.vhdx";
     String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
@@ -239,6 +244,22 @@ final class FakeHyperVHost implements CommandRunner {
       vms.removeAll(oldVms);   // unregistered: its disks and folder stay
       return null;
     });
+    actions.put("backup-home", () -> {
+      if (!exists(homeDisk)) {
+        return "no home disk to back up";
+      }
+      String current = imageVersion(systemDisk);
+      String next = fileStem(baseImage);
+      if (backupWhen.equals("image-change") && (current == null || current.equals(next))) {
+        return "the image stays " + next + ": no backup";
+      }
+      backup(vmDir, homeDisk, backupName, current, out);
+      List<String> automatic = backupNames(vmDir).stream().filter(n -> n.startsWith("before-recreate-")).toList();
+      for (int i = 0; i < automatic.size() - backupKeep; i++) {
+        deleteBackup(vmDir, automatic.get(i));
+      }
+      return null;
+    });
     actions.put("system-disk", () -> {
       if (!exists(baseImage)) {
         throw new ScriptError("New-VHD: the parent disk " + baseImage + " does not exist", "error", "");
@@ -264,14 +285,37 @@ final class FakeHyperVHost implements CommandRunner {
       write(homeDisk, "fake dynamic VHDX of " + homeSize + " bytes");
       return null;
     });
+    boolean disposable = steps.contains("home-disposable");
+    String homeDrive = disposable ? overlay(vmDir, vmName) : homeDisk;
+    actions.put("home-disposable", () -> {
+      String parent = disposableParent(vmDir, vmName);
+      if (parent == null) {
+        // no home disk: a read-only base, made once; no persistent home is made
+        parent = vmDir + "\\" + vmName + "-home-base.vhdx";
+        if (homeImage != null && exists(homeImage)) {
+          copyVia(homeImage, parent + ".partial");
+          move(parent + ".partial", parent);
+        } else {
+          write(parent, "fake dynamic VHDX of " + homeSize + " bytes");
+        }
+        local(parent).toFile().setReadOnly();
+      }
+      write(homeDrive, DIFFERENCING + parent);
+      write(vmDir + "\\" + DISPOSABLE_MARK, "this VM runs a disposable home");
+      return null;
+    });
     actions.put("create-vm", () -> {
-      for (String disk : withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)) {
+      if (!disposable) {
+        delete(vmDir + "\\" + DISPOSABLE_MARK);
+        delete(overlay(vmDir, vmName));
+      }
+      for (String disk : withHome ? List.of(systemDisk, homeDrive) : List.of(systemDisk)) {
         if (!exists(disk)) {
           throw new ScriptError("New-VM: the disk " + disk + " does not exist", "error", "");
         }
       }
       vms.add(new Vm(vmName, vmDir, VM_MARK + " created by Qubix from " + vmDir,
-          withHome ? List.of(systemDisk, homeDisk) : List.of(systemDisk)));
+          withHome ? List.of(systemDisk, homeDrive) : List.of(systemDisk)));
       return null;
     });
     actions.put("start", () -> start(vm(vmName)));
@@ -313,13 +357,23 @@ final class FakeHyperVHost implements CommandRunner {
         vm.kvpSecret = secret;
         return null;
       });
-      out.step("start", () -> start(vm));
+      out.step("start", () -> {
+        if (!vm.state.equals("Running") && exists(vmDir + "\\" + DISPOSABLE_MARK)) {
+          String parent = disposableParent(vmDir, vmName);
+          if (parent == null) {
+            throw new ScriptError("the disposable home of " + vmName + " has no parent disk", "not-found", "recreate it");
+          }
+          write(overlay(vmDir, vmName), DIFFERENCING + parent);   // a fresh overlay: the last run's writes are gone
+        }
+        return start(vm);
+      });
     } else {
       out.step("stop", () -> {
         if (vm.state.equals("Off")) {
           return "already off";
         }
         vm.state = "Off";
+        delete(overlay(vmDir, vmName));
         return null;
       });
     }
@@ -347,7 +401,10 @@ final class FakeHyperVHost implements CommandRunner {
       vms.removeAll(found);
       return null;
     });
-    out.step("remove-system-disk", () -> delete(vmDir + "\\" + vmName + "-system.vhdx") ? null : "no system disk");
+    out.step("remove-system-disk", () -> {
+      delete(overlay(vmDir, vmName));
+      return delete(vmDir + "\\" + vmName + "-system.vhdx") ? null : "no system disk";
+    });
     if (purge) {
       out.step("remove-home-disk", () -> {
         if (!exists(vmDir)) {
@@ -358,6 +415,187 @@ final class FakeHyperVHost implements CommandRunner {
       });
     }
     return JSON.createObjectNode().put("vmName", vmName).put("homeKept", !purge);
+  }
+
+  /**
+   * home.ps1: backups as copies under {@code backups\.partial} renamed into {@code backups}, with a
+   * JSON description; restore and import keep the current home (a copy here, a hard link on NTFS)
+   * and switch with one rename. A "disk image" to import is a non-empty .vhdx or .vhd file.
+   */
+  private ObjectNode home(ScriptParams p, Output out) {
+    String vmName = p.name("vmName");
+    String vmDir = p.path("vmRoot") + "\\" + vmName;
+    String action = p.choice("action", "backup", "restore", "delete", "export", "import", "list");
+    String name = List.of("backup", "restore", "delete").contains(action) ? p.backupName("name") : null;
+    String keepFirst = List.of("restore", "import").contains(action) ? p.backupName("keepName") : null;
+    String keep = keepFirst;
+    for (int i = 2; keep != null && exists(p.path("vmRoot") + "\\" + vmName + "\\backups\\" + keep + ".vhdx"); i++) {
+      keep = keepFirst + "-" + i;   // a retry within the same second keeps the home again under a new name
+    }
+    String keepName = keep;
+    String file = List.of("export", "import").contains(action) ? p.path("file") : null;
+    if (file != null && !file.toLowerCase(Locale.ROOT).matches(".*\\.vhdx?")) {
+      throw ScriptParams.invalid("file", "must end in .vhdx or .vhd (the format Hyper-V writes or reads)");
+    }
+    String homeDisk = vmDir + "\\" + vmName + "-home.vhdx";
+    String newHome = vmDir + "\\" + vmName + "-home.new.vhdx";
+    String backups = vmDir + "\\backups";
+    if (action.equals("list")) {
+      ObjectNode r = JSON.createObjectNode();
+      ArrayNode list = r.putArray("backups");
+      for (String n : backupNames(vmDir)) {
+        ObjectNode d = description(vmDir, n);
+        list.addObject().put("name", n).put("time", d.path("time").asText()).put("sizeBytes", size(backups + "\\" + n + ".vhdx"))
+            .put("imageVersion", d.path("imageVersion").isTextual() ? d.path("imageVersion").asText() : null)
+            .put("automatic", n.startsWith("before-recreate-") || n.startsWith("before-restore-"));
+      }
+      return r;
+    }
+    List<Vm> found = named(vmName);
+    found.forEach(vm -> requireOwned(vm, vmDir));
+    String state = found.isEmpty() ? "Off" : found.get(0).state;
+    if (!action.equals("delete") && !state.equals("Off")) {
+      throw new ScriptError(vmName + " is " + state + ": Hyper-V copies the disk of a running VM only through a checkpoint, "
+          + "which Qubix does not use", "vm-running", "stop it first (qubixctl stop " + vmName + ")");
+    }
+    if (List.of("backup", "export").contains(action) && !exists(homeDisk)) {
+      throw new ScriptError(vmName + " has no home disk " + homeDisk, "not-found", "create the VM with a home disk first");
+    }
+    if (List.of("restore", "delete").contains(action) && !exists(backups + "\\" + name + ".vhdx")) {
+      throw new ScriptError(vmName + " has no backup named " + name, "invalid-parameter", "qubixctl home list " + vmName
+          + " shows its backups");
+    }
+    if (action.equals("backup") && exists(backups + "\\" + name + ".vhdx")) {
+      throw new ScriptError(vmName + " already has a backup named " + name, "invalid-parameter", "choose another name");
+    }
+    if (action.equals("export") && exists(file)) {
+      throw new ScriptError(file + " exists", "invalid-parameter", "choose a new file name");
+    }
+    if (action.equals("import") && (!exists(file) || size(file) == 0 || read(file).startsWith(DIFFERENCING))) {
+      throw new ScriptError(file + " is not a usable disk image", "invalid-parameter", "import a .vhdx or .vhd file");
+    }
+    String version = imageVersion(vmDir + "\\" + vmName + "-system.vhdx");
+    switch (action) {
+      case "backup" -> {
+        String partial = backups + "\\.partial\\" + name + ".vhdx";
+        out.step("copy-home", () -> {
+          copyVia(homeDisk, partial);
+          return null;
+        });
+        out.step("keep-backup", () -> {
+          describe(vmDir, name, version);
+          move(partial, backups + "\\" + name + ".vhdx");
+          return null;
+        });
+      }
+      case "restore", "import" -> {
+        String from = action.equals("restore") ? backups + "\\" + name + ".vhdx" : file;
+        out.step(action.equals("restore") ? "copy-backup" : "copy-file", () -> {
+          copyVia(from, newHome);
+          return null;
+        });
+        out.step("keep-current", () -> {
+          if (!exists(homeDisk)) {
+            return "no current home to keep";
+          }
+          copyVia(homeDisk, backups + "\\" + keepName + ".vhdx");
+          describe(vmDir, keepName, version);
+          return null;
+        });
+        out.step("switch-home", () -> {
+          move(newHome, homeDisk);
+          return null;
+        });
+      }
+      case "export" -> out.step("export", () -> {
+        String partial = file.replaceAll("(\\.vhdx?)$", ".partial$1");
+        copyVia(homeDisk, partial);
+        move(partial, file);
+        return null;
+      });
+      default -> out.step("delete", () -> {
+        deleteBackup(vmDir, name);
+        return null;
+      });
+    }
+    return JSON.createObjectNode().put("vmName", vmName).put("action", action).put("homeDisk", homeDisk);
+  }
+
+  private void backup(String vmDir, String homeDisk, String name, String version, Output out) {
+    String partial = vmDir + "\\backups\\.partial\\" + name + ".vhdx";
+    long size = copyVia(homeDisk, partial);
+    out.line("bytes", JSON.createObjectNode().put("what", "home backup").put("done", size).put("total", size));
+    describe(vmDir, name, version);
+    move(partial, vmDir + "\\backups\\" + name + ".vhdx");
+  }
+
+  private void describe(String vmDir, String name, String version) {
+    write(vmDir + "\\backups\\" + name + ".json", JSON.createObjectNode().put("name", name)
+        .put("time", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).put("imageVersion", version).toString());
+  }
+
+  private ObjectNode description(String vmDir, String name) {
+    try {
+      return (ObjectNode) JSON.readTree(read(vmDir + "\\backups\\" + name + ".json"));
+    } catch (IOException | RuntimeException e) {
+      return JSON.createObjectNode().put("time", Instant.EPOCH.toString());
+    }
+  }
+
+  /** The backups' names, oldest first (by their descriptions' time, then name). */
+  private List<String> backupNames(String vmDir) {
+    Path dir = local(vmDir + "\\backups");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    return children(dir, ".vhdx").stream().map(FakeHyperVHost::fileStem)
+        .sorted(Comparator.comparing((String n) -> description(vmDir, n).path("time").asText()).thenComparing(n -> n)).toList();
+  }
+
+  private void deleteBackup(String vmDir, String name) {
+    delete(vmDir + "\\backups\\" + name + ".vhdx");
+    delete(vmDir + "\\backups\\" + name + ".json");
+  }
+
+  private static String overlay(String vmDir, String vmName) {
+    return vmDir + "\\" + vmName + "-home-disposable.vhdx";
+  }
+
+  /** Get-QubixDisposableParent: the home disk, or the read-only base a disposable recreate made. */
+  private String disposableParent(String vmDir, String vmName) {
+    for (String d : List.of(vmDir + "\\" + vmName + "-home.vhdx", vmDir + "\\" + vmName + "-home-base.vhdx")) {
+      if (exists(d)) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** Get-QubixImageVersion: the cached base a system disk differences, by its store-hash name. */
+  private String imageVersion(String systemDisk) {
+    String parent = exists(systemDisk) ? parent(systemDisk) : null;
+    return parent == null ? null : fileStem(parent);
+  }
+
+  private static String fileStem(String path) {
+    String n = path.substring(Math.max(path.lastIndexOf('\\'), path.lastIndexOf('/')) + 1);
+    return n.contains(".") ? n.substring(0, n.lastIndexOf('.')) : n;
+  }
+
+  private long size(String windowsPath) {
+    try {
+      return Files.size(local(windowsPath));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private String read(String windowsPath) {
+    try {
+      return Files.readString(local(windowsPath), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Reads and changes nothing. */
@@ -374,7 +612,8 @@ final class FakeHyperVHost implements CommandRunner {
     r.putArray("netNats");
     r.put("vmExists", vm != null).put("vmState", vm == null ? null : vm.state)
         .put("baseImageCached", baseImage != null && exists(baseImage))
-        .put("homeDiskExists", exists(vmRoot + "\\" + vmName + "\\" + vmName + "-home.vhdx"));
+        .put("homeDiskExists", exists(vmRoot + "\\" + vmName + "\\" + vmName + "-home.vhdx"))
+        .put("homeDisposable", exists(vmRoot + "\\" + vmName + "\\" + DISPOSABLE_MARK));
     r.putArray("ipAddresses");
     r.put("uptimeSeconds", vm == null || vm.since == null ? 0 : Duration.between(vm.since, Instant.now()).toSeconds());
     return r;

@@ -40,7 +40,9 @@ import org.junit.jupiter.api.condition.OS;
  *       stands in for the reboot);
  *   <li>static networking: {@code QUBIX_HYPERV_STATIC_MACHINE} names a static machine of the flake:
  *       {@link #staticNetworkingCreatesSwitchAddressAndNetNatOnce};
- *   <li>a failing stop (the guest's shutdown service not up yet): {@link #aStopRightAfterStartStillEndsOff}.
+ *   <li>a failing stop (the guest's shutdown service not up yet): {@link #aStopRightAfterStartStillEndsOff};
+ *   <li>homes (issue 15): {@link #aBackupIsRestoredAfterTwoRecreatesAndNeverChanges},
+ *       {@link #aDisposableRunLeavesTheHomeDiskUnchanged}, {@link #anExportedHomeImportsAgainAndBackupsGoOnlyWithPurge}.
  * </ul>
  */
 @EnabledOnOs(OS.WINDOWS)
@@ -240,5 +242,127 @@ class HyperVAcceptanceTest {
   private static dev.qubix.spi.Image image(dev.qubix.BuiltAppliance built, String key) {
     dev.qubix.BuiltImage i = built.images().get(key);
     return new dev.qubix.spi.Image(i.key(), i.format(), i.source(), i.file());
+  }
+
+  private static String sha256(Path file) throws Exception {
+    java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-256");
+    try (var in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 20];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        d.update(buffer, 0, n);
+      }
+    }
+    return java.util.HexFormat.of().formatHex(d.digest());
+  }
+
+  private static String homeDrive(String vmName) throws Exception {
+    return ps("[string](Hyper-V\\Get-VMHardDiskDrive -VMName '" + vmName + "' -ControllerType SCSI -ControllerNumber 0 "
+        + "-ControllerLocation 1).Path");
+  }
+
+  /**
+   * Issue 15, rollback: a backup taken while the VM is off, two recreates later a restore brings it
+   * back, the current home is kept as before-restore-*, the backup itself never changes, and the VM
+   * boots on the restored home. A running VM's backup is refused with the fix. (The tiny guest's boot
+   * counter is microvm's; here the host checks the files and that the guest still boots.)
+   */
+  @Test
+  void aBackupIsRestoredAfterTwoRecreatesAndNeverChanges() throws Exception {
+    Appliance a = appliance(dhcpMachine());
+    BuiltAppliance built = a.build();
+    HyperVPaths paths = HyperVPaths.of(built.manifest());
+    Instance vm = built.recreate();
+    try {
+      assertThatThrownBy(() -> vm.home().backup("while-running")).hasMessageContaining("stop it first");
+      vm.stop(Duration.ofMinutes(2));
+      vm.home().backup("first");
+      Path backup = Path.of(paths.backup("first"));
+      String backupHash = sha256(backup);
+      assertThat(Path.of(paths.backupsDir()).resolve("first.json")).exists();
+
+      built.recreate();
+      built.recreate();
+      vm.stop(Duration.ofMinutes(2));
+      String beforeRestore = sha256(Path.of(paths.homeDisk()));
+      vm.home().restore("first");
+
+      assertThat(sha256(backup)).as("restoring never changes the backup").isEqualTo(backupHash);
+      assertThat(vm.home().list()).anySatisfy(b -> {
+        assertThat(b.name()).startsWith("before-restore-");
+        assertThat(b.automatic()).isTrue();
+        assertThat(sha256(Path.of(paths.backup(b.name())))).as("the home before the restore, kept").isEqualTo(beforeRestore);
+      });
+      assertThat(Path.of(paths.backupsDir()).resolve(".partial")).isEmptyDirectory();
+      vm.start();
+      assertThat(state(a)).isEqualTo(InstanceStatus.State.RUNNING);
+      assertThatThrownBy(() -> vm.home().restore("first")).hasMessageContaining("stop it first");
+      assertThatThrownBy(() -> vm.home().restore("no-such-backup")).hasMessageContaining("no-such-backup");
+    } finally {
+      vm.destroy(Purge.EVERYTHING);
+    }
+  }
+
+  /**
+   * Issue 15, disposable: the VM's home drive is the overlay, the home disk's bytes do not change
+   * while it runs, stop deletes the overlay, and a persistent recreate attaches the home disk again.
+   */
+  @Test
+  void aDisposableRunLeavesTheHomeDiskUnchanged() throws Exception {
+    Appliance a = appliance(dhcpMachine());
+    BuiltAppliance built = a.build();
+    HyperVPaths paths = HyperVPaths.of(built.manifest());
+    String vmName = built.manifest().vmName();
+    Instance vm = built.recreate();
+    try {
+      vm.stop(Duration.ofMinutes(2));
+      String home = sha256(Path.of(paths.homeDisk()));
+
+      a.withDisposableHome().build().recreate();
+      assertThat(a.status()).hasValueSatisfying(s -> assertThat(s.details()).containsEntry("home", "disposable"));
+      assertThat(homeDrive(vmName)).isEqualToIgnoringCase(paths.homeOverlay());
+      assertThat(ps("[string](Hyper-V\\Get-VHD -Path '" + paths.homeOverlay() + "').ParentPath")).isEqualToIgnoringCase(paths.homeDisk());
+      Thread.sleep(30_000);   // let the guest boot and write its home
+      vm.stop(Duration.ofMinutes(2));
+      assertThat(Path.of(paths.homeOverlay())).as("stop discards the overlay").doesNotExist();
+      assertThat(sha256(Path.of(paths.homeDisk()))).as("the disposable run left no trace").isEqualTo(home);
+
+      built.recreate();
+      assertThat(a.status()).hasValueSatisfying(s -> assertThat(s.details()).containsEntry("home", "persistent"));
+      assertThat(homeDrive(vmName)).isEqualToIgnoringCase(paths.homeDisk());
+    } finally {
+      vm.destroy(Purge.EVERYTHING);
+    }
+  }
+
+  /** Issue 15, export and import: a round trip through a .vhdx; a file that is no disk changes nothing; purge takes the backups. */
+  @Test
+  void anExportedHomeImportsAgainAndBackupsGoOnlyWithPurge() throws Exception {
+    Appliance a = appliance(dhcpMachine());
+    BuiltAppliance built = a.build();
+    HyperVPaths paths = HyperVPaths.of(built.manifest());
+    Path dir = Files.createTempDirectory("qubix-home-export");
+    Path exported = dir.resolve("home.vhdx");
+    Instance vm = built.recreate();
+    try {
+      vm.stop(Duration.ofMinutes(2));
+      vm.home().exportTo(exported);
+      assertThat(ps("[string](Hyper-V\\Get-VHD -Path '" + exported + "').VhdFormat")).isEqualTo("VHDX");
+      Path notADisk = Files.writeString(dir.resolve("notes.vhdx"), "not a disk");
+      String home = sha256(Path.of(paths.homeDisk()));
+      assertThatThrownBy(() -> vm.home().importFrom(notADisk)).hasMessageContaining("not a usable VHDX disk image");
+      assertThat(sha256(Path.of(paths.homeDisk()))).isEqualTo(home);
+      assertThat(vm.home().list()).isEmpty();
+
+      vm.home().importFrom(exported);
+      assertThat(vm.home().list()).singleElement().satisfies(b -> assertThat(b.automatic()).isTrue());
+      vm.start();
+      assertThat(state(a)).isEqualTo(InstanceStatus.State.RUNNING);
+
+      vm.destroy(Purge.KEEP_HOME);
+      assertThat(Path.of(paths.backupsDir())).as("destroy keeps the backups").isNotEmptyDirectory();
+    } finally {
+      vm.destroy(Purge.EVERYTHING);
+    }
+    assertThat(Path.of(paths.backupsDir())).as("purge deletes them").doesNotExist();
   }
 }

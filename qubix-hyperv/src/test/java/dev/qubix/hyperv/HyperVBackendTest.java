@@ -307,4 +307,25 @@ class HyperVBackendTest {
     assertThatThrownBy(() -> new HyperVBackend(remote).inspect(Fixtures.dhcp()))
         .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("hv01.example");
   }
+
+  /** Issue 15: every home operation and disposable homes are declared, so the engine lets them through. */
+  @Test
+  void declaresEveryHomeOperationAndDisposableHomes() {
+    HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, Fixtures.NO_PROCESS));
+
+    assertThat(b.homeSupport()).isEqualTo(dev.qubix.spi.HomeSupport.all());
+  }
+
+  /** A home plan is one home.ps1 run; shown without its name, it names a placeholder and starts no process. */
+  @Test
+  void aHomePlanShownWithoutItsNameStartsNoProcess() {
+    HyperVBackend b = new HyperVBackend(Fixtures.wslContext(state, Fixtures.NO_PROCESS));
+
+    Plan p = b.plan(dev.qubix.spi.PlanRequest.show(Operation.HOME_RESTORE, Fixtures.dhcp(), ImageSet.empty()))
+        .describe(Operation.HOME_RESTORE, b.name(), "spotibox");
+
+    assertThat(p.steps()).extracting(Step::id).containsExactly("copy-backup", "keep-current", "switch-home");
+    assertThat(p.steps().get(0).details()).containsEntry("script", "home.ps1");
+    assertThat(p.steps().get(0).description()).contains("\\backups\\NAME.vhdx");
+  }
 }

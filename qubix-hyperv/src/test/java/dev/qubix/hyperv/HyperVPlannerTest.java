@@ -188,6 +188,123 @@ class HyperVPlannerTest {
         .isInstanceOf(ManifestException.class).hasMessageStartingWith("/machines/spotibox/vmName: 'images'");
   }
 
+  // ---- homes: one home.ps1 run per operation
+
+  private static Plan disposable(HostState h) {
+    return HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), h, SOURCE, HOME,
+        dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, java.time.Instant.parse("2025-01-02T03:04:05Z"), dev.qubix.HomeMode.DISPOSABLE);
+  }
+
+  @Test
+  void aDisposableHomeIsADifferencingOverlayOverTheHomeDisk() throws Exception {
+    Plan p = disposable(host(true, false, List.of(), true, true, true));
+
+    assertGolden("recreate-disposable", p);
+    assertThat(p.steps()).extracting(Step::id).containsSubsequence("system-disk", "home-disposable", "create-vm")
+        .doesNotContain("home-disk-kept", "home-disk-seed", "home-disk-create");
+    assertThat(p.steps()).filteredOn(s -> s.id().equals("home-disposable")).singleElement()
+        .satisfies(s -> assertThat(s.description()).contains("never written").contains("-home-disposable.vhdx"));
+  }
+
+  @Test
+  void aDisposableVmWithoutAHomeDiskMakesNone() throws Exception {
+    Plan p = disposable(host(true, false, List.of(), false, true, false));
+
+    assertGolden("recreate-disposable-no-home-disk", p);
+    assertThat(p.steps()).filteredOn(s -> s.id().equals("home-disposable")).singleElement()
+        .satisfies(s -> assertThat(s.description()).contains("no home disk is made").contains("-home-base.vhdx"));
+  }
+
+  @Test
+  void aRecreateBacksTheHomeUpWhenTheImageChangesByDefault() throws Exception {
+    Plan p = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), host(true, false, List.of(), true, true, true),
+        SOURCE, HOME, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, java.time.Instant.parse("2025-01-02T03:04:05Z"));
+
+    assertGolden("recreate-backup-home", p);
+    assertThat(p.steps()).extracting(Step::id).containsSubsequence("remove-old-vm", "backup-home", "system-disk");
+    assertThat(params(p)).containsEntry("backupName", "before-recreate-20250102T030405Z")
+        .containsEntry("backupWhen", "image-change").containsEntry("backupKeep", 1);
+  }
+
+  @Test
+  void noBackupBeforeARecreateWithoutAHomeDiskOrWhenTurnedOff() {
+    var at = java.time.Instant.EPOCH;
+    Plan noHome = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), host(true, false, List.of(), true, true, false),
+        SOURCE, HOME, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, at);
+    Plan never = HyperVPlanner.recreate(Fixtures.dhcp(), Fixtures.images(true), HostState.unknown(), SOURCE, HOME,
+        dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, at);
+
+    assertThat(noHome.steps()).extracting(Step::id).doesNotContain("backup-home");
+    assertThat(never.steps()).extracting(Step::id).doesNotContain("backup-home");
+    assertThat(params(never)).doesNotContainKeys("backupName", "backupWhen", "backupKeep");
+  }
+
+  private static final java.time.Instant NOW = java.time.Instant.parse("2025-01-02T03:04:05Z");
+  private static final String USB = "E:\\home.vhdx";
+
+  private static Plan home(dev.qubix.Operation op, dev.qubix.spi.HomeRequest h, String file) {
+    return HyperVPlanner.home(Fixtures.dhcp(), op, h, NOW, file);
+  }
+
+  @Test
+  void aBackupCopiesTheHomeUnderATemporaryNameThenRenamesIt() throws Exception {
+    Plan p = home(dev.qubix.Operation.HOME_BACKUP, dev.qubix.spi.HomeRequest.backup("before-upgrade"), null);
+
+    assertGolden("home-backup", p);
+    assertThat(p.steps()).extracting(Step::id).containsExactly("copy-home", "keep-backup");
+    assertThat(p.steps().get(0).description()).contains("stop it first").contains("\\backups\\.partial\\before-upgrade.vhdx");
+    assertThat(params(p)).containsEntry("action", "backup").containsEntry("name", "before-upgrade").doesNotContainKeys("file", "keepName");
+  }
+
+  @Test
+  void aBackupWithoutANameIsNamedByItsTime() {
+    Plan p = home(dev.qubix.Operation.HOME_BACKUP, dev.qubix.spi.HomeRequest.NONE, null);
+
+    assertThat(params(p)).containsEntry("name", "backup-20250102T030405Z");
+  }
+
+  @Test
+  void aRestoreKeepsTheCurrentHomeFirstAndSwitchesInOneCall() throws Exception {
+    Plan p = home(dev.qubix.Operation.HOME_RESTORE, dev.qubix.spi.HomeRequest.backup("before-upgrade"), null);
+
+    assertGolden("home-restore", p);
+    assertThat(p.steps()).extracting(Step::id).containsExactly("copy-backup", "keep-current", "switch-home");
+    assertThat(params(p)).containsEntry("name", "before-upgrade").containsEntry("keepName", "before-restore-20250102T030405Z");
+  }
+
+  @Test
+  void aRestoreShownWithoutItsNameNamesAPlaceholder() {
+    Plan p = home(dev.qubix.Operation.HOME_RESTORE, dev.qubix.spi.HomeRequest.NONE, null);
+
+    assertThat(p.steps().get(0).description()).contains("\\backups\\NAME.vhdx");
+  }
+
+  @Test
+  void anImportChecksTheFormatAndKeepsTheCurrentHome() throws Exception {
+    Plan p = home(dev.qubix.Operation.HOME_IMPORT, dev.qubix.spi.HomeRequest.file(Path.of("/ignored")), USB);
+
+    assertGolden("home-import", p);
+    assertThat(p.steps()).extracting(Step::id).containsExactly("copy-file", "keep-current", "switch-home");
+    assertThat(params(p)).containsEntry("file", USB).containsEntry("keepName", "before-restore-20250102T030405Z");
+  }
+
+  @Test
+  void anExportConvertsByExtension() throws Exception {
+    Plan p = home(dev.qubix.Operation.HOME_EXPORT, dev.qubix.spi.HomeRequest.file(Path.of("/ignored")), USB);
+
+    assertGolden("home-export", p);
+    assertThat(p.steps()).extracting(Step::id).containsExactly("export");
+    assertThat(params(p)).containsEntry("action", "export").containsEntry("file", USB);
+  }
+
+  @Test
+  void aDeleteRemovesTheBackupAndItsDescription() throws Exception {
+    Plan p = home(dev.qubix.Operation.HOME_DELETE, dev.qubix.spi.HomeRequest.backup("old"), null);
+
+    assertGolden("home-delete", p);
+    assertThat(params(p)).containsEntry("action", "delete").containsEntry("name", "old");
+  }
+
   @SuppressWarnings("unchecked")
   static Map<String, Object> params(Plan p) {
     return (Map<String, Object>) p.steps().get(0).details().get("params");

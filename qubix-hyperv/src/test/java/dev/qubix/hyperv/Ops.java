@@ -25,8 +25,10 @@ final class Ops {
     }
   }
 
+  /** A recreate without a home backup first (the tests of those build their own request). */
   static void recreate(Backend b, MachineManifest m, ImageSet images) {
-    run(b, PlanRequest.of(Operation.RECREATE, m, images));
+    run(b, PlanRequest.of(Operation.RECREATE, m, images).withHome(new dev.qubix.spi.HomeRequest(java.util.Optional.empty(),
+        java.util.Optional.empty(), dev.qubix.HomeMode.PERSISTENT, dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER)));
   }
 
   static void start(Backend b, MachineManifest m) {

@@ -115,7 +115,7 @@ class ScriptConventionsTest {
 
   @Test
   void everyChangingScriptChecksRightsFirst() throws Exception {
-    for (String name : List.of("recreate.ps1", "destroy.ps1", "power.ps1", "gc.ps1")) {
+    for (String name : List.of("recreate.ps1", "destroy.ps1", "power.ps1", "gc.ps1", "home.ps1")) {
       String code = code(name);
       int check = code.indexOf("Assert-QubixMayManageHyperV");
       assertThat(check).as(name).isPositive();
@@ -164,6 +164,11 @@ class ScriptConventionsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> params = (Map<String, Object>) plan.steps().get(0).details().get("params");
         assertThat(RecreateParamRules.violations(params)).as("%s, home image %s", manifest.homeDisk(), home).isEmpty();
+        var backedUp = HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, dev.qubix.spi.HomeRequest.BeforeRecreate.DEFAULT, java.time.Instant.EPOCH);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> backupParams = (Map<String, Object>) backedUp.steps().get(0).details().get("params");
+        assertThat(RecreateParamRules.violations(backupParams)).as("%s with a backup first", manifest.homeDisk()).isEmpty();
       }
     }
   }
@@ -258,11 +263,81 @@ class ScriptConventionsTest {
       for (boolean home : List.of(true, false)) {
         HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
             home ? HyperVPlannerTest.HOME : null).steps().stream().map(Step::id).forEach(planned::add);
+        HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, new dev.qubix.spi.HomeRequest.BeforeRecreate(
+                dev.qubix.spi.HomeRequest.BeforeRecreate.When.ALWAYS, 2), java.time.Instant.EPOCH)
+            .steps().stream().map(Step::id).forEach(planned::add);
+        HyperVPlanner.recreate(manifest, Fixtures.images(home), HostState.unknown(), HyperVPlannerTest.SOURCE,
+            home ? HyperVPlannerTest.HOME : null, dev.qubix.spi.HomeRequest.BeforeRecreate.NEVER, java.time.Instant.EPOCH,
+            dev.qubix.HomeMode.DISPOSABLE).steps().stream().map(Step::id).forEach(planned::add);
       }
     }
     assertThat(known).containsExactlyInAnyOrderElementsOf(planned);
     for (String step : known) {
       assertThat(code("recreate.ps1")).as("action for %s", step).contains("'" + step + "' = {");
+    }
+  }
+
+  /**
+   * Issue 15: home.ps1 performs every step its plans show, refuses (a running VM, an unknown or taken
+   * name, a file that is not a disk) before the first one, and never leaves a half-written copy.
+   */
+  @Test
+  void homeScriptPerformsEveryPlannedStepAndRefusesBeforeTheFirst() throws Exception {
+    String c = code("home.ps1");
+    var h = dev.qubix.spi.HomeRequest.backup("b");
+    var f = dev.qubix.spi.HomeRequest.file(java.nio.file.Path.of("/x"));
+    java.time.Instant now = java.time.Instant.parse("2025-01-02T03:04:05Z");
+    for (var op : List.of(dev.qubix.Operation.HOME_BACKUP, dev.qubix.Operation.HOME_RESTORE, dev.qubix.Operation.HOME_DELETE,
+        dev.qubix.Operation.HOME_EXPORT, dev.qubix.Operation.HOME_IMPORT)) {
+      boolean file = op == dev.qubix.Operation.HOME_EXPORT || op == dev.qubix.Operation.HOME_IMPORT;
+      var plan = HyperVPlanner.home(Fixtures.dhcp(), op, file ? f : h, now, file ? "E:\\home.vhdx" : null);
+      for (Step s : plan.steps()) {
+        assertThat(c).as("%s: the step %s", op, s.id()).contains("Invoke-QubixStep -Id '" + s.id() + "'");
+      }
+    }
+    int first = c.indexOf("Invoke-QubixStep");
+    Matcher refusal = Pattern.compile("Stop-Qubix(Param)? ").matcher(c);
+    while (refusal.find()) {
+      assertThat(refusal.start()).as("a refusal inside a step: %s", c.substring(refusal.start(), c.indexOf('\n', refusal.start())))
+          .isLessThan(first);
+    }
+    assertThat(c.indexOf("Assert-QubixOwnsVm")).isPositive().isLessThan(first);
+    assertThat(c).contains("-Category 'vm-running' -Fix \"stop it first").contains("Hyper-V\\Test-VHD -Path $p.file")
+        .contains("$info.VhdFormat").contains("'Differencing'")
+        // the current home stays under its name until one ReplaceFile call switches it
+        .contains("New-Item -ItemType HardLink").contains("[System.IO.File]::Replace($newHome, $homeDisk, [NullString]::Value)");
+    // copies go to a temporary name, renamed when whole, the description before the rename
+    String complete = function("Complete-QubixBackup");
+    assertThat(complete.indexOf("Write-QubixBackupDescription")).isLessThan(complete.indexOf("Move-Item"));
+    assertThat(function("Get-QubixPartialBackup")).contains("'.partial'");
+    assertThat(function("Copy-QubixDisk")).contains("Hyper-V\\Convert-VHD -Path $Source -DestinationPath $Destination")
+        .contains("Write-QubixBytes -What $What -Done ([long]($total * $last.PercentComplete / 100)) -Total $total")
+        .containsPattern("\\} catch \\{\\s+if \\(Test-Path -LiteralPath \\$Destination\\) \\{ Remove-Item -LiteralPath \\$Destination");
+    // room for the copy, checked before the first step, for every operation that copies
+    assertThat(c).contains("Assert-QubixFreeSpace $homeDisk $backups", "Assert-QubixFreeSpace $backup $vmDir",
+        "Assert-QubixFreeSpace $p.file $vmDir", "Assert-QubixFreeSpace $homeDisk $p.file");
+    assertThat(c.lastIndexOf("Assert-QubixFreeSpace")).isLessThan(first);
+    assertThat(function("Get-QubixBackupName")).contains("'^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'").contains("Contains('..')");
+  }
+
+  /**
+   * Issue 15: in disposable mode the VM's home drive is the overlay (a differencing VHDX whose parent
+   * Hyper-V opens read-only), attached in create-vm and again at each start; stop and destroy delete it.
+   */
+  @Test
+  void aDisposableVmNeverHasItsHomeDiskAttached() throws Exception {
+    String recreate = code("recreate.ps1");
+    assertThat(recreate).contains("if ($disposable) { $homeDrive = Get-QubixHomeOverlay $vmDir $p.vmName }")
+        .contains("-ControllerLocation 1 -Path $homeDrive").doesNotContain("-ControllerLocation 1 -Path $homeDisk");
+    assertThat(function("New-QubixHomeOverlay")).contains("Hyper-V\\New-VHD -Path $overlay -ParentPath $Parent -Differencing");
+    String power = code("power.ps1");
+    assertThat(power).contains("$overlay = New-QubixHomeOverlay $vmDir $p.vmName $parent")
+        .contains("Hyper-V\\Set-VMHardDiskDrive -VMHardDiskDrive $drive -Path $overlay");
+    assertThat(power.indexOf("New-QubixHomeOverlay")).isLessThan(power.indexOf("Hyper-V\\Start-VM"));
+    for (String name : List.of("power.ps1", "destroy.ps1")) {
+      assertThat(code(name)).as(name).contains("$overlay = Get-QubixHomeOverlay $vmDir $p.vmName")
+          .contains("Remove-Item -LiteralPath $overlay -Force");
     }
   }
 }

@@ -66,6 +66,15 @@ final class ScriptParams {
     return v.asText();
   }
 
+  /** Get-QubixBackupName: a file name in the backups folder, never a dot segment. */
+  String backupName(String name) {
+    String v = text(name);
+    if (!v.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}") || v.contains("..")) {
+      throw invalid(name, "is not a backup name (letters, digits, ., _ and -; no ..)");
+    }
+    return v;
+  }
+
   /** Get-QubixName: a VM name, never the folder of the cached base images. */
   String name(String name) {
     String v = text(name);

@@ -2,7 +2,10 @@ package dev.qubix.hyperv.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.qubix.BackendUnavailableException;
+import dev.qubix.ConfigurationException;
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
+import dev.qubix.HomeMode;
 import dev.qubix.InstanceStatus;
 import dev.qubix.ManifestException;
 import dev.qubix.Operation;
@@ -16,6 +19,8 @@ import dev.qubix.manifest.MachineManifest;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.HomeRequest;
+import dev.qubix.spi.HomeSupport;
 import dev.qubix.spi.ImageNeeds;
 import dev.qubix.spi.PlanRequest;
 import dev.qubix.spi.HostInfo;
@@ -26,6 +31,7 @@ import dev.qubix.spi.WslPaths;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -128,7 +134,7 @@ public final class HyperVBackend implements Backend {
     MachineManifest m = r.manifest();
     HyperVPlanner.requireHyperV(m);
     return switch (r.operation()) {
-      case RECREATE -> recreate(m, r.images(), r.purpose());
+      case RECREATE -> recreate(m, r.images(), r.purpose(), r.home());
       case START -> power(m, HyperVPlanner.power(m, Operation.START, 0), "start");
       case STOP -> power(m, HyperVPlanner.power(m, Operation.STOP, Math.max(1, r.grace().toSeconds())), "stop");
       case DESTROY, PURGE -> {
@@ -142,9 +148,99 @@ public final class HyperVBackend implements Backend {
         });
       }
       case UP -> throw new IllegalArgumentException("UP is decided by the engine");
-      // the engine refuses home operations this backend does not declare (homeSupport) before planning
-      case HOME_BACKUP, HOME_RESTORE, HOME_DELETE, HOME_EXPORT, HOME_IMPORT -> throw new IllegalArgumentException("no home operations here");
+      case HOME_BACKUP, HOME_RESTORE, HOME_DELETE, HOME_EXPORT, HOME_IMPORT -> home(m, r);
     };
+  }
+
+  /** Every home operation, each one home.ps1 run, and disposable homes (a differencing VHDX over the home). */
+  @Override
+  public HomeSupport homeSupport() {
+    return new HomeSupport(EnumSet.of(Operation.HOME_BACKUP, Operation.HOME_RESTORE, Operation.HOME_DELETE,
+        Operation.HOME_EXPORT, Operation.HOME_IMPORT), true);
+  }
+
+  private BackendPlan home(MachineManifest m, PlanRequest r) {
+    HomeRequest h = r.home();
+    Operation op = r.operation();
+    String file = h.file().map(f -> windowsFile(m, f)).orElse(null);
+    Plan plan = HyperVPlanner.home(m, op, h, context.clock().instant(), file);
+    BackendPlan.Action preflight = () -> {
+      requireHomeInput(op, h, file);
+      requireRights();
+    };
+    return BackendPlan.runAsOne(plan.steps(), preflight, () -> {
+      try {
+        powershell.run(HyperVPlanner.HOME_SCRIPT, HyperVPlanner.scriptParams(plan), plan);
+      } catch (HyperVScriptException e) {
+        throw asBadInput(e);
+      }
+    });
+  }
+
+  /** What home.ps1 refuses before its first step (a running VM, an unknown or taken name, a file that is no disk) is bad input: nothing changed. */
+  static RuntimeException asBadInput(HyperVScriptException e) {
+    boolean refused = e.step() == null || e.step().isBlank();
+    if (refused && java.util.Set.of("invalid-parameter", "vm-running", "not-found", "disk-full").contains(e.category())) {
+      return new ConfigurationException(e.getMessage(), e);
+    }
+    return e;
+  }
+
+  /** What home.ps1 would refuse for its parameters, refused here first, with the option to fix. */
+  static void requireHomeInput(Operation op, HomeRequest h, String file) {
+    if ((op == Operation.HOME_RESTORE || op == Operation.HOME_DELETE) && h.backup().isEmpty()) {
+      throw new ConfigurationException(op.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+          + " needs the backup's name: qubixctl home list shows them");
+    }
+    if ((op == Operation.HOME_EXPORT || op == Operation.HOME_IMPORT)
+        && (file == null || !file.toLowerCase(java.util.Locale.ROOT).matches(".*\\.vhdx?"))) {
+      throw new ConfigurationException("file '" + (file == null ? "" : file) + "': Hyper-V reads and writes homes as "
+          + ".vhdx or .vhd files: name a file with one of those extensions");
+    }
+    if (file != null && WslPaths.distroOf(file).isPresent()) {
+      // Convert-VHD runs in Hyper-V's service (vmms, as SYSTEM), which cannot open a WSL user's files
+      throw new ConfigurationException("file '" + file + "' is inside WSL, where Hyper-V's disk service cannot read or "
+          + "write: use a path on a Windows drive (from WSL: under /mnt/c)");
+    }
+  }
+
+  /** The backups home.ps1 lists (a read: no lock, no change), oldest first. */
+  @Override
+  public List<HomeBackup> homeBackups(MachineManifest m) {
+    HyperVPlanner.requireHyperV(m);
+    requireHost();
+    return backups(powershell.run(HyperVPlanner.HOME_SCRIPT, HyperVPlanner.listParams(m)));
+  }
+
+  static List<HomeBackup> backups(JsonNode result) {
+    List<HomeBackup> out = new ArrayList<>();
+    for (JsonNode b : result.path("backups")) {
+      String version = b.path("imageVersion").asText("");
+      out.add(new HomeBackup(b.path("name").asText(), java.time.Instant.parse(b.path("time").asText()),
+          b.path("sizeBytes").asLong(), version.isEmpty() || b.path("imageVersion").isNull() ? Optional.empty() : Optional.of(version),
+          b.path("automatic").asBoolean()));
+    }
+    out.sort(java.util.Comparator.comparing(HomeBackup::time).thenComparing(HomeBackup::name));
+    return out;
+  }
+
+  /**
+   * A file the user named, as Windows opens it: Windows Java holds it already; Java in WSL holds
+   * {@code /mnt/c/…} (the drive) or a path of its own distribution.
+   */
+  String windowsFile(MachineManifest m, Path file) {
+    String s = file.toString();
+    if (s.matches("^[A-Za-z]:\\\\.*") || s.startsWith("\\\\")) {
+      return s;
+    }
+    java.util.regex.Matcher drive = java.util.regex.Pattern.compile("^/mnt/([a-z])(/.*)?$").matcher(s);
+    if (drive.matches()) {
+      String rest = drive.group(2) == null ? "" : drive.group(2).substring(1).replace('/', '\\');
+      return drive.group(1).toUpperCase(java.util.Locale.ROOT) + ":\\" + rest;
+    }
+    String distro = context.host().wsl() ? context.host().getenv("WSL_DISTRO_NAME").orElse(HyperVSettings.require(m).wslDistro())
+        : HyperVSettings.require(m).wslDistro();
+    return WslPaths.toWindows(distro, s);
   }
 
   private BackendPlan power(MachineManifest m, Plan plan, String action) {
@@ -160,9 +256,9 @@ public final class HyperVBackend implements Backend {
    * script refuses before its first change when something is in the way. A plan that is only shown
    * reads the host, where it can, to say what would really happen.
    */
-  private BackendPlan recreate(MachineManifest m, ImageSet images, PlanRequest.Purpose purpose) {
+  private BackendPlan recreate(MachineManifest m, ImageSet images, PlanRequest.Purpose purpose, HomeRequest home) {
     HostState seen = purpose == PlanRequest.Purpose.SHOW ? inspect(m, images) : HostState.unknown();
-    Plan[] plan = {recreatePlan(m, images, seen)};
+    Plan[] plan = {recreatePlan(m, images, seen, home)};
     BackendPlan.Action preflight = () -> {
       if (images.get("hyperv").isEmpty()) {
         throw new ManifestException(m.pointer() + "/images/hyperv", "missing: the hyperv backend needs a vhdx image "
@@ -172,7 +268,7 @@ public final class HyperVBackend implements Backend {
       if (onWindows() && HyperVPlanner.needsElevation(plan[0]) && !WindowsHost.isElevated()) {
         // Hyper-V Administrators may not add host addresses or NetNats: look whether those steps are
         // still needed (one more PowerShell start, only for a non-elevated user with a static network)
-        plan[0] = recreatePlan(m, images, hostState(m, images));
+        plan[0] = recreatePlan(m, images, hostState(m, images), home);
         requireElevationFor(plan[0], false);
       }
     };
@@ -180,8 +276,9 @@ public final class HyperVBackend implements Backend {
         HyperVPlanner.scriptParams(plan[0]), plan[0], secrets.ensure(m)));
   }
 
-  private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state) {
-    return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")));
+  private Plan recreatePlan(MachineManifest m, ImageSet images, HostState state, HomeRequest home) {
+    return HyperVPlanner.recreate(m, images, state, windowsPath(m, images.get("hyperv")), windowsPath(m, images.get("home")),
+        home.beforeRecreate(), context.clock().instant(), home.mode());
   }
 
   /** The host as a plan shows it; without a reachable host or the rights to read it, "not inspected". */
@@ -210,8 +307,12 @@ public final class HyperVBackend implements Backend {
   public Optional<InstanceStatus> inspect(MachineManifest m) {
     HyperVPlanner.requireHyperV(m);
     requireHost();
-    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir());
+    Map<String, String> details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL,
+        HomeMode.PERSISTENT.word());
     if (onWindows()) {
+      // Windows Java reads the VM folder directly: the mark says the VM runs a disposable home
+      HomeMode mode = java.nio.file.Files.exists(Path.of(HyperVPaths.of(m).disposableMark())) ? HomeMode.DISPOSABLE : HomeMode.PERSISTENT;
+      details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL, mode.word());
       WindowsHost.WmiVm wmi = WindowsHost.vm(m.vmName());
       if (wmi instanceof WindowsHost.WmiVm.Absent) {
         requireVisible(WindowsHost.mayManageHyperV());
@@ -226,10 +327,13 @@ public final class HyperVBackend implements Backend {
         }
       }
     }
-    HostState s = hostState(m, ImageSet.empty());
+    JsonNode raw = powershell.run(HyperVPlanner.STATE_SCRIPT, HyperVPlanner.stateParams(m, ImageSet.empty()));
+    HostState s = HostState.fromJson(raw);
     if (!s.vmExists()) {
       return Optional.empty();
     }
+    details = Map.of("vmDir", HyperVPaths.of(m).vmDir(), HomeMode.DETAIL,
+        (raw.path("homeDisposable").asBoolean() ? HomeMode.DISPOSABLE : HomeMode.PERSISTENT).word());
     List<String> addresses = m.network().isStatic() ? List.of(m.network().staticIp().toString()) : s.ipAddresses();
     return Optional.of(new InstanceStatus(m.vmName(), name(), VmStates.fromName(s.vmState()), addresses,
         s.uptimeSeconds() > 0 ? Optional.of(Duration.ofSeconds(s.uptimeSeconds())) : Optional.empty(), details));

@@ -24,6 +24,32 @@ public record HyperVPaths(String vmRoot, String vmName) {
     return vmDir() + "\\" + vmName + "-home.vhdx";
   }
 
+  /** Where the home's backups live: {@code <name>.vhdx} and its description {@code <name>.json}. */
+  public String backupsDir() {
+    return vmDir() + "\\backups";
+  }
+
+  public String backup(String name) {
+    return backupsDir() + "\\" + name + ".vhdx";
+  }
+
+  /** Where restore and import write the new home before it replaces the current one. */
+  public String newHomeDisk() {
+    return vmDir() + "\\" + vmName + "-home.new.vhdx";
+  }
+
+  /** A disposable home's overlay: a differencing VHDX over the home disk, made at each start. */
+  public String homeOverlay() {
+    return vmDir() + "\\" + vmName + "-home-disposable.vhdx";
+  }
+
+  /** Present while the VM runs a disposable home (recreate writes it, a persistent recreate removes it). */
+  public String disposableMark() {
+    return vmDir() + "\\" + DISPOSABLE_MARK;
+  }
+
+  public static final String DISPOSABLE_MARK = ".qubix-home-disposable";
+
   public String rdpFile() {
     return vmDir() + "\\" + vmName + ".rdp";
   }

@@ -6,6 +6,7 @@ import dev.qubix.Plan;
 import dev.qubix.Step;
 import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.Network;
+import dev.qubix.spi.HomeRequest;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import java.util.ArrayList;
@@ -26,12 +27,17 @@ public final class HyperVPlanner {
   public static final String POWER_SCRIPT = "power.ps1";
   public static final String STATE_SCRIPT = "state.ps1";
   public static final String GC_SCRIPT = "gc.ps1";
+  public static final String HOME_SCRIPT = "home.ps1";
   /** A step that must not run: the plan explains why. */
   public static final String BLOCKED = "blocked";
   /** recreate.ps1's step that gives vmRoot and the VM folder their ACL by SID. */
   public static final String PRIVATE_FOLDERS = "private-folders";
   /** recreate.ps1's and power.ps1's step that hands the VM's RDP secret to the guest over KVP. */
   public static final String RDP_SECRET = "rdp-secret";
+  /** recreate.ps1's step that puts a disposable home's overlay in place of the home disk. */
+  public static final String HOME_DISPOSABLE = "home-disposable";
+  /** recreate.ps1's step that backs the home up before the system disk is replaced. */
+  public static final String BACKUP_HOME = "backup-home";
   /** Purge's step that Java performs after destroy.ps1: the secret leaves the credential store. */
   public static final String FORGET_SECRET = "forget-secret";
   /**
@@ -78,6 +84,12 @@ public final class HyperVPlanner {
   /** The parameters of recreate.ps1, {@code steps} included. */
   public static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
       String homeImage, List<String> steps) {
+    return recreateParams(m, images, sourceImage, homeImage, steps, null, HomeRequest.BeforeRecreate.NEVER);
+  }
+
+  /** With the backup before the recreate: its name and policy go to the script only when the step runs. */
+  static Map<String, Object> recreateParams(MachineManifest m, ImageSet images, String sourceImage,
+      String homeImage, List<String> steps, String backupName, HomeRequest.BeforeRecreate policy) {
     HyperVPaths paths = HyperVPaths.of(m);
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("vmName", m.vmName());
@@ -108,6 +120,11 @@ public final class HyperVPlanner {
     p.put("waitSeconds", WAIT_RUNNING_SECONDS);
     p.put("rdpSecret", SECRET_ON_STDIN);
     p.put("steps", List.copyOf(steps));
+    if (steps.contains(BACKUP_HOME)) {
+      p.put("backupName", backupName);
+      p.put("backupWhen", policy.when() == HomeRequest.BeforeRecreate.When.ALWAYS ? "always" : "image-change");
+      p.put("backupKeep", policy.keep());
+    }
     return p;
   }
 
@@ -117,6 +134,28 @@ public final class HyperVPlanner {
    * Steps ending in {@code -cached} or {@code -kept} only inform; recreate.ps1 gets the others.
    */
   public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage) {
+    return recreate(m, images, host, sourceImage, homeImage, HomeRequest.BeforeRecreate.NEVER, null);
+  }
+
+  /**
+   * As above, with the home backed up before the system disk is replaced when {@code policy} asks:
+   * always, or when the image changes (the default). Whether it changes only the host knows (the
+   * system disk's parent names the image the VM runs), so the step asks the script to compare; before
+   * the build the next image is unknown and no step is shown.
+   */
+  public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage,
+      HomeRequest.BeforeRecreate policy, java.time.Instant now) {
+    return recreate(m, images, host, sourceImage, homeImage, policy, now, dev.qubix.HomeMode.PERSISTENT);
+  }
+
+  /**
+   * As above, in {@code mode}: a disposable home is a differencing VHDX over the home disk (Hyper-V
+   * opens a differencing disk's parent read-only, so the home is never written), made anew at each
+   * start (power.ps1) and deleted at stop and destroy. Without a home disk its parent is a read-only
+   * base made once from the home image or blank, and no home disk is made.
+   */
+  public static Plan recreate(MachineManifest m, ImageSet images, HostState host, String sourceImage, String homeImage,
+      HomeRequest.BeforeRecreate policy, java.time.Instant now, dev.qubix.HomeMode mode) {
     requireHyperV(m);
     HyperVPaths paths = HyperVPaths.of(m);
     String sw = switchName(m);
@@ -157,8 +196,26 @@ public final class HyperVPlanner {
       steps.add(new String[] {"remove-old-vm", "turn off and remove the VM " + m.vmName()
           + (host.known() ? "" : " if it exists") + " (its folder and home disk stay)"});
     }
+    String backupName = now == null ? null : HomeRequest.stamped(HomeRequest.BEFORE_RECREATE, now);
+    if (m.homeDisk().enable() && policy.when() != HomeRequest.BeforeRecreate.When.NEVER && backupName != null
+        && images.get("hyperv").isPresent() && (host.homeDiskExists() || !host.known())) {
+      steps.add(new String[] {BACKUP_HOME, "back up the home disk as " + paths.backup(backupName)
+          + (policy.when() == HomeRequest.BeforeRecreate.When.ALWAYS ? ""
+              : " if the image changes to " + images.get("hyperv").get().version() + " (the script compares the parent of the "
+                  + "current system disk)")
+          + ", keeping the newest " + policy.keep() + " " + HomeRequest.BEFORE_RECREATE + "* backup"
+          + (policy.keep() == 1 ? "" : "s") + " (Convert-VHD, used blocks only, the VM off)"});
+    }
     steps.add(new String[] {"system-disk", "new differencing system disk " + paths.systemDisk() + " over the base image"});
-    if (m.homeDisk().enable()) {
+    boolean seeded = homeImage != null || m.image("home").isPresent();
+    if (m.homeDisk().enable() && mode == dev.qubix.HomeMode.DISPOSABLE) {
+      String parent = host.homeDiskExists() ? "the home disk " + paths.homeDisk() + " (opened read-only, never written)"
+          : (host.known() ? "" : "the home disk " + paths.homeDisk() + " if it exists (opened read-only, never written), else ")
+              + "a read-only base " + paths.vmDir() + "\\" + m.vmName() + "-home-base.vhdx made once from "
+              + (seeded ? "the home image" : "a blank " + m.homeDisk().sizeMiB() + " MiB disk") + " (no home disk is made)";
+      steps.add(new String[] {HOME_DISPOSABLE, "disposable home: a differencing VHDX " + paths.homeOverlay() + " over " + parent
+          + ", made anew at each start and deleted at stop and destroy"});
+    } else if (m.homeDisk().enable()) {
       if (host.homeDiskExists()) {
         steps.add(new String[] {"home-disk-kept", "keep the home disk " + paths.homeDisk()});
       } else if (homeImage != null || m.image("home").isPresent()) {
@@ -174,13 +231,14 @@ public final class HyperVPlanner {
         + m.cpuCount() + " CPU, dynamic memory " + m.memoryStartup() + " up to " + m.maxMemory() + ", Secure Boot "
         + (hyperv.secureBoot() ? "on (template MicrosoftUEFICertificateAuthority)" : "off")
         + ", checkpoints off, shut down with the host, switch '" + sw + "'" + (usesDefaultSwitch(m) ? " (found by its ID)" : "")
-        + (m.homeDisk().enable() ? ", home disk on SCSI 0:1" : "")});
+        + (!m.homeDisk().enable() ? "" : mode == dev.qubix.HomeMode.DISPOSABLE ? ", the disposable home overlay on SCSI 0:1"
+            : ", home disk on SCSI 0:1")});
     steps.add(new String[] {RDP_SECRET, rdpSecret(m)});
     steps.add(new String[] {"start", "start " + m.vmName()});
     steps.add(new String[] {"wait-running", "wait until " + m.vmName() + " is Running (at most " + WAIT_RUNNING_SECONDS + " s)"});
 
     List<String> runnable = steps.stream().map(s -> s[0]).filter(HyperVPlanner::runs).toList();
-    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable);
+    Map<String, Object> params = recreateParams(m, images, sourceImage, homeImage, runnable, backupName, policy);
     return new Plan(Operation.RECREATE, "hyperv", m.name(),
         steps.stream().map(s -> new Step(s[0], s[1], details(RECREATE_SCRIPT, params))).toList());
   }
@@ -251,13 +309,14 @@ public final class HyperVPlanner {
     HyperVPaths paths = HyperVPaths.of(m);
     List<Step> steps = new ArrayList<>();
     steps.add(new Step("remove-vm", "turn off and remove the VM " + m.vmName() + " if it exists", d));
-    steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk(), d));
+    steps.add(new Step("remove-system-disk", "delete the system disk " + paths.systemDisk() + " and a disposable home's "
+        + "overlay " + paths.homeOverlay(), d));
     if (purge) {
-      steps.add(new Step("remove-home-disk", "delete the home disk and everything else in " + paths.vmDir(), d));
+      steps.add(new Step("remove-home-disk", "delete the home disk, its backups and everything else in " + paths.vmDir(), d));
       steps.add(new Step(FORGET_SECRET, "delete the VM's RDP secret " + HyperVSecrets.target(m) + " and the TERMSRV "
           + "logins Qubix wrote for it from the credential store", d));
     } else {
-      steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk()
+      steps.add(new Step("keep-home-disk", "keep the home disk " + paths.homeDisk() + ", its backups in " + paths.backupsDir()
           + " and the VM's RDP secret (purge deletes both; cached base images stay for gc)", d));
     }
     return new Plan(purge ? Operation.PURGE : Operation.DESTROY, "hyperv", m.name(), steps);
@@ -279,8 +338,10 @@ public final class HyperVPlanner {
   public static Plan power(MachineManifest m, Operation op, long graceSeconds) {
     requireHyperV(m);
     String action = op.name().toLowerCase(Locale.ROOT);
-    String description = op == Operation.START ? "start " + m.vmName() + " unless it is running"
-        : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s";
+    String description = op == Operation.START ? "start " + m.vmName() + " unless it is running (a disposable home first "
+        + "gets a fresh differencing overlay " + HyperVPaths.of(m).homeOverlay() + ")"
+        : "shut " + m.vmName() + " down, turned off after " + graceSeconds + " s; a disposable home's overlay "
+            + HyperVPaths.of(m).homeOverlay() + " is deleted";
     Map<String, Object> d = details(POWER_SCRIPT, powerParams(m, action, graceSeconds));
     List<Step> steps = new ArrayList<>();
     if (op == Operation.START) {
@@ -306,6 +367,91 @@ public final class HyperVPlanner {
 
   public static Map<String, Object> gcParams(MachineManifest m) {
     return Map.of("vmRoot", HyperVPaths.of(m).vmRoot());
+  }
+
+  // ---- homes
+
+  /** Placeholders a plan shown without its argument names: {@code qubixctl plan home-restore} alone. */
+  static final String SOME_NAME = "NAME";
+  static final String SOME_FILE = "FILE.vhdx";
+
+  /** The parameters of home.ps1 for one action; {@code name}, {@code keepName} and {@code file} only where it reads them. */
+  public static Map<String, Object> homeParams(MachineManifest m, String action, String name, String keepName, String file) {
+    Map<String, Object> p = new LinkedHashMap<>();
+    p.put("vmName", m.vmName());
+    p.put("vmRoot", HyperVPaths.of(m).vmRoot());
+    p.put("action", action);
+    if (name != null) {
+      p.put("name", name);
+    }
+    if (keepName != null) {
+      p.put("keepName", keepName);
+    }
+    if (file != null) {
+      p.put("file", file);
+    }
+    return p;
+  }
+
+  /**
+   * A home operation: one home.ps1 run. {@code file} is the Windows path an export writes or an
+   * import reads (null: the placeholder); {@code now} names a backup made without a name and the
+   * current home a restore or import keeps ({@code before-restore-<time>}).
+   */
+  public static Plan home(MachineManifest m, Operation op, HomeRequest h, java.time.Instant now, String file) {
+    requireHyperV(m);
+    HyperVPaths paths = HyperVPaths.of(m);
+    String keep = HomeRequest.stamped(HomeRequest.BEFORE_RESTORE, now);
+    String name = h.backup().orElse(op == Operation.HOME_BACKUP ? HomeRequest.stamped("backup-", now) : SOME_NAME);
+    String target = file != null ? file : SOME_FILE;
+    String offline = "; Convert-VHD copies the used blocks of a disk no running VM holds";
+    List<String[]> steps = new ArrayList<>();
+    Map<String, Object> params;
+    switch (op) {
+      case HOME_BACKUP -> {
+        params = homeParams(m, "backup", name, null, null);
+        steps.add(new String[] {"copy-home", "copy the home disk " + paths.homeDisk() + " (the VM off or saved; a running "
+            + "VM is refused: stop it first" + offline + ") to " + paths.backupsDir() + "\\.partial\\" + name + ".vhdx"});
+        steps.add(new String[] {"keep-backup", "record its time and image version in " + paths.backupsDir() + "\\" + name
+            + ".json and rename it to " + paths.backup(name)});
+      }
+      case HOME_RESTORE -> {
+        params = homeParams(m, "restore", name, keep, null);
+        steps.add(new String[] {"copy-backup", "copy the backup " + paths.backup(name) + " (only read, never changed) to "
+            + paths.newHomeDisk() + " (the VM must be off)"});
+        replaceHome(steps, paths, keep);
+      }
+      case HOME_IMPORT -> {
+        params = homeParams(m, "import", null, keep, target);
+        steps.add(new String[] {"copy-file", "copy " + target + " (checked first: Test-VHD and Get-VHD, the format its "
+            + "extension declares, .vhdx or .vhd, and no differencing disk) to " + paths.newHomeDisk() + " (the VM must be off)"});
+        replaceHome(steps, paths, keep);
+      }
+      case HOME_EXPORT -> {
+        params = homeParams(m, "export", null, null, target);
+        steps.add(new String[] {"export", "convert the home disk " + paths.homeDisk() + " to " + target + " (vhdx or vhd by "
+            + "its extension" + offline + "; written under a temporary name and renamed when whole)"});
+      }
+      case HOME_DELETE -> {
+        params = homeParams(m, "delete", name, null, null);
+        steps.add(new String[] {"delete", "delete the backup " + paths.backup(name) + " and its description"});
+      }
+      default -> throw new IllegalArgumentException(op + " is not a home operation");
+    }
+    Map<String, Object> d = details(HOME_SCRIPT, params);
+    return new Plan(op, "hyperv", m.name(), steps.stream().map(s -> new Step(s[0], s[1], d)).toList());
+  }
+
+  private static void replaceHome(List<String[]> steps, HyperVPaths paths, String keep) {
+    steps.add(new String[] {"keep-current", "keep the current home, if any, as the backup " + paths.backup(keep)
+        + " (a second name of the same file, an NTFS hard link: no copy)"});
+    steps.add(new String[] {"switch-home", "replace " + paths.homeDisk() + " with " + paths.newHomeDisk()
+        + " in one call (ReplaceFile: the old home or the new, never half)"});
+  }
+
+  /** The parameters of home.ps1's list, which reads and changes nothing. */
+  public static Map<String, Object> listParams(MachineManifest m) {
+    return homeParams(m, "list", null, null, null);
   }
 
   /** The manifest fields this backend cannot work without, checked before anything runs. */

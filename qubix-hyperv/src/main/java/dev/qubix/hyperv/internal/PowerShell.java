@@ -37,7 +37,7 @@ import java.util.Optional;
 public final class PowerShell {
   /** Every script the product can run. */
   public static final List<String> SCRIPTS = List.of("qubix.psm1", "state.ps1", "recreate.ps1", "power.ps1",
-      "destroy.ps1", "gc.ps1");
+      "destroy.ps1", "gc.ps1", "home.ps1");
   private static final ObjectMapper JSON = new ObjectMapper();
   static final int MAX_PARAMS = 30_000;
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

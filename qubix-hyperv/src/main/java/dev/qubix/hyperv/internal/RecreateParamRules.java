@@ -46,7 +46,9 @@ public final class RecreateParamRules {
       new Rule("memoryMinimumBytes", 32L << 20, 1L << 40, MEMORY_ALIGNMENT, null, ALWAYS),
       new Rule("maxMemoryBytes", 256L << 20, 1L << 40, MEMORY_ALIGNMENT, null, ALWAYS),
       new Rule("waitSeconds", 1, 3600, 1, null, ALWAYS),
-      new Rule("prefixLength", 1, 30, 1, "$p.network -eq 'static'", p -> "static".equals(p.get("network"))));
+      new Rule("prefixLength", 1, 30, 1, "$p.network -eq 'static'", p -> "static".equals(p.get("network"))),
+      new Rule("backupKeep", 1, 1000, 1, "$steps -contains 'backup-home'",
+          p -> p.get("steps") instanceof List<?> steps && steps.contains("backup-home")));
 
   private RecreateParamRules() {}
 
