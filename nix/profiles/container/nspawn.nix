@@ -10,6 +10,9 @@
 # race slirp4netns for the same address. DNS is slirp4netns's forwarder, not the host's
 # resolv.conf: container-config.nix defaults useHostResolvConf to true, and a host resolver on
 # 127.0.0.x is unreachable from the namespace (slirp4netns --disable-host-loopback).
+# The firewall (profiles/security/minimal.nix) and egress.nix's nftables need CAP_NET_ADMIN in
+# that namespace; the backend passes --capability=CAP_NET_ADMIN for nixos-system boots, since
+# systemd-nspawn drops it with --network-namespace-path (qubix-nspawn NspawnArgs).
 #
 # The RDP password: systemd-nspawn --load-credential=qubix.rdp-password:<file> hands it to the
 # container's systemd as a system credential, which rdp-password.nix's ImportCredential= picks up
