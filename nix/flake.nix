@@ -14,6 +14,8 @@
       machines = {
         spotibox = ./machines/spotibox.nix;
         spotibox-debug = ./machines/spotibox-debug.nix;
+        # boot.isContainer: a NixOS system for the nspawn backend, no disk images
+        spotibox-container = ./machines/spotibox-container.nix;
       };
 
       imageNames = import ./lib/image-names.nix;
@@ -30,16 +32,21 @@
         }
       ) machines;
 
-      # What `nix flake check` and `nixos-rebuild --flake .#<m>` see: the machine as the
-      # Hyper-V image runs it (its image.modules.hyperv, i.e. hyperv-image.nix plus
-      # profiles/base.nix's additions, applied the way nixos/modules/image/images.nix does),
-      # so fileSystems."/" and the GRUB device are those of the VHDX.
-      nixosConfigurations = builtins.mapAttrs (
-        _: base: base.extendModules { modules = [ base.config.image.modules.hyperv ]; }
-      ) baseSystems;
-
       configOf = name: baseSystems.${name}.config;
       namesOf = name: imageNames name (configOf name);
+      isContainer = name: (configOf name).boot.isContainer;
+      containerMachines = builtins.filter isContainer (builtins.attrNames machines);
+      vmMachines = builtins.filter (n: !isContainer n) (builtins.attrNames machines);
+
+      # What `nix flake check` and `nixos-rebuild --flake .#<m>` see: a VM as the
+      # Hyper-V image runs it (its image.modules.hyperv, i.e. hyperv-image.nix plus
+      # profiles/base.nix's additions, applied the way nixos/modules/image/images.nix does),
+      # so fileSystems."/" and the GRUB device are those of the VHDX. A container is
+      # complete as written (no root file system or boot loader to add).
+      nixosConfigurations = builtins.mapAttrs (
+        name: base:
+        if isContainer name then base else base.extendModules { modules = [ base.config.image.modules.hyperv ]; }
+      ) baseSystems;
 
       # The qemu variant: qcow2, BIOS GRUB on /dev/vda (nixos/modules/image/images.nix).
       systemImages = lib.foldl' (
@@ -49,13 +56,17 @@
           ${(namesOf name).hyperv} = (configOf name).system.build.images.hyperv;
           ${(namesOf name).microvm} = (configOf name).system.build.images.qemu;
         }
-      ) { } (builtins.attrNames machines);
+      ) { } vmMachines;
+
+      # The nspawn image of a container: its toplevel, booted through its `init`.
+      containerImages = lib.foldl' (
+        acc: name: acc // { ${(namesOf name).nspawn} = (configOf name).system.build.toplevel; }
+      ) { } containerMachines;
 
       # One blank home image per distinct package name; machines sharing a name
       # (spotibox-debug uses spotibox's) must agree on label and size.
-      homeMachines = builtins.filter (n: (configOf n).qubix.homeDisk.enable) (
-        builtins.attrNames machines
-      );
+      # (A container's home is a folder the nspawn backend keeps: no image.)
+      homeMachines = builtins.filter (n: (configOf n).qubix.homeDisk.enable) vmMachines;
       homeSpecs = lib.foldl' (
         acc: name:
         let
@@ -82,6 +93,9 @@
           let
             n = namesOf name;
           in
+          if isContainer name then
+            { }
+          else
           {
             hyperv = systemImages.${n.hyperv}.passthru.filePath;
             microvm = systemImages.${n.microvm}.passthru.filePath;
@@ -93,8 +107,12 @@
           name: _:
           let
             n = namesOf name;
-            out = drv: builtins.unsafeDiscardStringContext drv.outPath;
+            # "${drv}" is a derivation's outPath (the typed stub's toplevel is a plain string)
+            out = drv: builtins.unsafeDiscardStringContext "${drv}";
           in
+          if isContainer name then
+            { nspawn = out containerImages.${n.nspawn}; }
+          else
           {
             hyperv = out systemImages.${n.hyperv};
             microvm = out systemImages.${n.microvm};
@@ -113,6 +131,7 @@
 
       packages.${system} =
         systemImages
+        // containerImages
         // homeImages
         // {
           qubix-manifest-json = manifestJson;

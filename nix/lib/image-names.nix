@@ -9,4 +9,6 @@ in
   hyperv = "${machineName}-vhdx";
   microvm = "${machineName}-qcow2";
   home = if imagePackage != null then imagePackage else "${machineName}-home-vhdx";
+  # a container's NixOS system (config.system.build.toplevel), for the nspawn backend
+  nspawn = "${machineName}-toplevel";
 }

@@ -3,9 +3,13 @@
 # evaluated (and is tested, tests/check.sh) without nixpkgs.
 #
 #   machines: { <machine name> = <evaluated NixOS config, or any attrset shaped like one>; }
-#             Read: config.networking.hostName and config.qubix.* (modules/qubix.nix).
+#             Read: config.networking.hostName, config.boot.isContainer and config.qubix.*
+#             (modules/qubix.nix). A container (boot.isContainer = true) has one image,
+#             images.nspawn (format nixos-system: the toplevel itself); a VM has hyperv,
+#             microvm and, with a home disk, home.
 #             Missing qubix.* fields take the defaults of lib/defaults.nix.
 #   images:   optional { <machine name> = { hyperv = "<file>"; microvm = "<file>"; home = "<file>"; }; }
+#             (a container's toplevel is the image: no file)
 #             The image file's path inside its store output (system.build.images.<variant>
 #             .passthru.filePath); a missing entry leaves "file" out of the manifest.
 #
@@ -45,6 +49,7 @@ let
       labPassword = q.labPassword or defaults.labPassword;
 
       hostName = (config.networking or { }).hostName or "";
+      isContainer = (config.boot or { }).isContainer or false;
       at = "machine ${machineName}";
       opt = name: "${at}: qubix.${name}";
 
@@ -172,6 +177,11 @@ let
           msg = "${opt "hyperv.wslDistro"} ${show wslDistro} must match ${namePattern}";
         }
         {
+          # slirp4netns gives a container its address (profiles/container/nspawn.nix).
+          ok = !isContainer || !static;
+          msg = "${opt "network.staticIp"} ${show staticIp} is set, but the machine is a container (boot.isContainer): slirp4netns gives it 10.0.2.100, remove qubix.network.staticIp and qubix.network.gateway";
+        }
+        {
           ok = labPassword == null || builtins.isString labPassword;
           msg = "${opt "labPassword"} must be null or a string";
         }
@@ -239,11 +249,16 @@ let
       homeDisk = home;
       inherit rdp;
       mdnsName = "${hostName}.local";
-      images = {
-        hyperv = image "hyperv" "vhdx";
-        microvm = image "microvm" "qcow2";
-      }
-      // (if home.enable then { home = image "home" "vhdx"; } else { });
+      images =
+        if isContainer then
+          # the home is a folder the nspawn backend keeps, not an image
+          { nspawn = image "nspawn" "nixos-system"; }
+        else
+          {
+            hyperv = image "hyperv" "vhdx";
+            microvm = image "microvm" "qcow2";
+          }
+          // (if home.enable then { home = image "home" "vhdx"; } else { });
       hyperv = {
         inherit vmRoot wslDistro;
         switchName =

@@ -81,18 +81,18 @@ else
   fail "modules/qubix.nix declares the options of lib/defaults.nix with their defaults" "$out"
 fi
 
-# --- every profile is imported by spotibox ------------------------------------------
+# --- every profile is imported by a machine (spotibox, or its container variant) ------
 while IFS= read -r -d '' f; do
   rel=${f#"$nixdir"/}
-  if grep -qF "../$rel" "$nixdir/machines/spotibox.nix"; then
-    pass "machines/spotibox.nix imports $rel"
+  if users=$(grep -lF "../$rel" "$nixdir"/machines/*.nix); then
+    pass "$rel is imported by $(basename -a $users | paste -sd, -)"
   else
-    fail "machines/spotibox.nix imports $rel"
+    fail "$rel is imported by no machine in machines/"
   fi
 done < <(find "$nixdir/profiles" -name '*.nix' -type f -print0 | sort -z)
 
 # --- manifest: good fixtures ----------------------------------------------------------
-for name in dhcp static nohome debug; do
+for name in dhcp static nohome debug container; do
   expr="builtins.fromJSON (builtins.readFile $fixtures/$name.expected.json)
         == import $nixdir/lib/manifest.nix (import $fixtures/$name.nix)"
   if out=$(nix-instantiate --eval --strict -E "$expr" 2>&1) && [ "$out" = true ]; then
@@ -187,7 +187,7 @@ if [ -z "$libroot" ] || [ ! -f "$libroot/lib/default.nix" ]; then
 else
   typed_prelude="let e = import $here/typed/eval.nix { nixpkgsLib = import $libroot/lib; };
     lib = e.lib; flake = e.flakeOutputs; pkgs = flake.packages.x86_64-linux;
-    sys = flake.nixosConfigurations; machine = e.machine e.spotibox; in"
+    sys = flake.nixosConfigurations; machine = e.machine e.spotibox; nixpkgs = e.nixpkgs; in"
   # typed_is NAME EXPR WANT: EXPR (after the prelude) must print WANT (--json).
   typed_is() {
     local out
@@ -325,6 +325,33 @@ else
   typed_is "test xrdp-session: the client has FreeRDP and logs in as rdp with the credential the VM gets over fw_cfg" \
     "let q = $checks.xrdp-session.qubixTest; in [ (builtins.length q.nodeConfigs.client.environment.systemPackages) (lib.hasInfix \"/u:rdp /p:test-credential-Zq3v /cert:ignore /auth-only\" q.script) (builtins.elem \"name=opt/io.systemd.credentials/qubix.rdp-password,string=test-credential-Zq3v\" q.nodeConfigs.machine.virtualisation.qemu.options) (lib.hasInfix \"/auth-only\" q.script) ]" \
     '[2,true,true,true]'
+  # The nspawn variant (machines/spotibox-container.nix, profiles/container/nspawn.nix).
+  ct="sys.spotibox-container.config"
+  typed_is "container: nixosConfigurations.spotibox-container is a container whose toplevel evaluates (no root fs, no GRUB)" \
+    "[ $ct.system.build.toplevel $ct.boot.isContainer $ct.boot.loader.grub.enable $ct.fileSystems ]" \
+    '["toplevel of spotibox-container",true,false,{}]'
+  typed_is "container: the flake exports its toplevel as spotibox-container-toplevel, and no disk or home image of it" \
+    "[ (pkgs.spotibox-container-toplevel == $ct.system.build.toplevel) (builtins.filter (lib.hasPrefix \"spotibox-container\") (builtins.attrNames pkgs)) ]" \
+    '[true,["spotibox-container-toplevel"]]'
+  typed_is "container: the manifest gives it exactly images.nspawn = { package = spotibox-container-toplevel; format = nixos-system; }" \
+    "let i = flake.lib.qubixManifest.machines.spotibox-container.images; in [ (builtins.attrNames i) i.nspawn.package i.nspawn.format (i.nspawn ? file) ]" \
+    '[["nspawn"],"spotibox-container-toplevel","nixos-system",false]'
+  typed_is "container: no kernel parameters, no Hyper-V guest, no KVP reader, no /home disk mount, no mDNS" \
+    "[ $ct.boot.kernelParams $ct.virtualisation.hypervGuest.enable ($ct.systemd.services ? qubix-kvp-credential) ($ct.systemd.services ? qubix-home) $ct.services.avahi.enable ]" \
+    '[[],false,false,false,false]'
+  typed_is "container: network as slirp4netns sets it up: no DHCP, DNS 10.0.2.3, not the host's resolv.conf" \
+    "[ $ct.networking.useDHCP $ct.networking.useHostResolvConf $ct.networking.nameservers $ct.networking.interfaces ]" \
+    '[false,false,["10.0.2.3"],{}]'
+  typed_is "container: RDP password from the credential systemd-nspawn --load-credential passes (ImportCredential), before xrdp" \
+    "let s = $ct.systemd.services.qubix-rdp-password; in [ $ct.qubix.rdp.passwordFrom $ct.users.users.rdp.initialHashedPassword s.serviceConfig.ImportCredential s.requiredBy (lib.hasInfix \"CREDENTIALS_DIRECTORY\" s.script) ]" \
+    '["credential","!","qubix.rdp-password",["xrdp-sesman.service"],true]'
+  typed_is "container: the spotibox appliance otherwise: xrdp on 3389 with Openbox, PulseAudio, firewall, no warnings" \
+    "[ $ct.services.xrdp.enable $ct.networking.firewall.allowedTCPPorts $ct.services.pulseaudio.enable $ct.networking.firewall.enable $ct.warnings ]" \
+    '[true,[3389],true,true,[]]'
+  typed_fails "container: qubix.network.staticIp is refused, naming the option" \
+    "(nixpkgs.lib.nixosSystem { modules = [ e.spotiboxContainer { qubix.network = { staticIp = \"10.0.2.100\"; gateway = \"10.0.2.2\"; }; } ]; }).config.system.build.toplevel" \
+    "qubix.network.staticIp must be null in a container"
+
   # The closure budget: one number (lib/budget.nix), used by the check, quoted in README.
   budget=$(nix-instantiate --eval -E "(import $nixdir/lib/budget.nix).closureMiB" 2>&1 || true)
   typed_is "closure-budget: checks the production toplevel against lib/budget.nix ($budget MiB)" \

@@ -25,6 +25,7 @@ let
     (base.extendModules { modules = [ base.config.image.modules.hyperv ]; }).config;
 in
 {
-  inherit lib flakeOutputs machine;
+  inherit lib flakeOutputs machine nixpkgs;
   spotibox = ../../machines/spotibox.nix;
+  spotiboxContainer = ../../machines/spotibox-container.nix;
 }

@@ -195,6 +195,8 @@ in
     };
 
     boot = {
+      # nixos/modules/virtualisation/nixos-containers.nix
+      isContainer = bool false;
       # nixos/modules/system/boot/kernel.nix
       kernelPackages = opt types.raw pkgs.linuxPackages;
       kernelParams = strList;
@@ -202,7 +204,7 @@ in
       # nixos/modules/system/boot/loader/loader.nix, grub/grub.nix
       loader.timeout = opt (types.nullOr types.int) 5;
       loader.grub = {
-        enable = bool true;
+        enable = bool (!config.boot.isContainer);
         device = nullStr;
         devices = strList;
         efiSupport = bool false;
@@ -231,6 +233,7 @@ in
         }
       )) null;
       nameservers = strList;
+      useHostResolvConf = bool false;
       # nixos/modules/services/networking/firewall.nix
       firewall = {
         enable = bool true;
@@ -310,6 +313,9 @@ in
     networking.firewall.allowedUDPPorts = lib.optional (
       config.services.avahi.enable && config.services.avahi.openFirewall
     ) 5353;
+    # nixos/modules/virtualisation/container-config.nix (applied with boot.isContainer).
+    networking.useHostResolvConf = lib.mkIf config.boot.isContainer (lib.mkDefault true);
+
     # dnsmasq.nix: resolveLocalQueries points the system resolver at dnsmasq.
     networking.nameservers = lib.mkIf (
       config.services.dnsmasq.enable && config.services.dnsmasq.resolveLocalQueries
@@ -326,8 +332,9 @@ in
 
     assertions = [
       {
-        # nixos/modules/tasks/filesystems.nix
-        assertion = config.fileSystems ? "/";
+        # nixos/modules/system/boot/stage-1.nix, only with boot.initrd.enable, whose default
+        # is !boot.isContainer: a container has no root file system of its own.
+        assertion = config.boot.isContainer || config.fileSystems ? "/";
         message = "The ‘fileSystems’ option does not specify your root file system.";
       }
       {

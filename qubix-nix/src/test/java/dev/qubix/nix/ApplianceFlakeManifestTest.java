@@ -86,6 +86,26 @@ class ApplianceFlakeManifestTest {
   }
 
   @Test
+  void containerMachineHasOnlyTheNspawnSystemImage() {
+    String doc = evaluate("container");
+    MachineManifest container = ManifestReader.read(doc, "spotibox-container");
+    MachineManifest vm = ManifestReader.read(doc, "spotibox");
+
+    assertThat(container.vmName()).isEqualTo("qubix-spotibox-container");
+    assertThat(container.image("nspawn").orElseThrow().format()).isEqualTo(ImageFormat.NIXOS_SYSTEM);
+    assertThat(container.image("nspawn").orElseThrow().packageName()).isEqualTo("spotibox-container-toplevel");
+    assertThat(container.image("nspawn").orElseThrow().file()).isNull();
+    assertThat(container.image("nspawn").orElseThrow().storePath())
+        .startsWith("/nix/store/").endsWith("-nixos-system-spotibox-container-25.11.20260501.26ef669");
+    assertThat(container.image("hyperv")).isEmpty();
+    assertThat(container.image("microvm")).isEmpty();
+    assertThat(container.image("home")).isEmpty();
+    assertThat(container.homeDisk().enable()).isTrue();
+    assertThat(vm.image("nspawn")).isEmpty();
+    assertThat(vm.image("microvm").orElseThrow().format()).isEqualTo(ImageFormat.QCOW2);
+  }
+
+  @Test
   void flakeChecksScriptPasses() {
     CommandResult r = CommandRunner.local().run(Command.of("bash", nixDir.resolve("tests/check.sh").toString())
         .withTimeout(Duration.ofMinutes(5)).allowingFailure());

@@ -59,6 +59,10 @@ final class NspawnArgs {
     if (boot.format() == ImageFormat.NIXOS_SYSTEM) {
       // as NixOS containers do: the toplevel and everything it needs are in the host's store
       a.add("--bind-ro=/nix/store");
+      // NixOS's firewall and nftables (the egress allowlist) configure the container's own network
+      // namespace. systemd-nspawn keeps CAP_NET_ADMIN for --private-network but not for
+      // --network-namespace-path (measured with systemd 252), so without this they fail at boot.
+      a.add("--capability=CAP_NET_ADMIN");
     }
     if (home) {
       a.add("--bind=" + f.home() + ":/home");

@@ -39,6 +39,8 @@ class NspawnArgsTest {
 
     assertThat(argv).contains("--kill-signal=SIGRTMIN+3", "--bind-ro=/nix/store")
         .doesNotContain("--bind=/state/qubix-box/home:/home");
+    // its firewall (and nftables egress allowlist) configures the container's own namespace
+    assertThat(argv).contains("--capability=CAP_NET_ADMIN");
     assertThat(argv.subList(argv.size() - 2, argv.size())).containsExactly("--", "/nix/store/x-nixos-system/init");
   }
 
