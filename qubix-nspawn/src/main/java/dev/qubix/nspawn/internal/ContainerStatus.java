@@ -38,9 +38,10 @@ final class ContainerStatus {
       details.putAll(machineLines(f));
       details.put("imageVersion", read(f.imageVersion()).replaceFirst("^\\S+ ", ""));
       if (Files.isDirectory(f.home(), LinkOption.NOFOLLOW_LINKS)) {
-        details.put("home", f.home().toString());
+        details.put("homeFolder", f.home().toString());
       }
     }
+    details.put(dev.qubix.HomeMode.DETAIL, ContainerSteps.homeMode(f).word());
     details.put("stateDir", f.dir().toString());
     // the key qubixctl logs reads: a container's console is what a VM's serial port is
     details.put("serialLog", f.consoleLog().toString());

@@ -47,6 +47,24 @@ final class NspawnArgs {
    * machined to register with and no bus to make a scope on, so {@code --register=no --keep-unit}.
    */
   static List<String> nspawn(NspawnTools tools, MachineManifest m, ContainerFiles f, Boot boot, boolean home) {
+    return nspawn(tools, m, f, boot, home ? HomeMount.bind(f.home()) : HomeMount.NONE);
+  }
+
+  /** How /home is mounted: not at all, the home folder bound, or an overlay whose upper folder takes every write. */
+  record HomeMount(java.util.Optional<String> option) {
+    static final HomeMount NONE = new HomeMount(java.util.Optional.empty());
+
+    static HomeMount bind(Path home) {
+      return new HomeMount(java.util.Optional.of("--bind=" + home + ":/home"));
+    }
+
+    /** systemd-nspawn makes the overlay's work folder beside {@code upper}; {@code lower} is only read. */
+    static HomeMount overlay(Path lower, Path upper) {
+      return new HomeMount(java.util.Optional.of("--overlay=" + lower + ":" + upper + ":/home"));
+    }
+  }
+
+  static List<String> nspawn(NspawnTools tools, MachineManifest m, ContainerFiles f, Boot boot, HomeMount home) {
     List<String> a = new ArrayList<>(List.of(tools.nspawn(), "--quiet", "--directory=" + f.root(), "--machine=" + f.name(),
         "--hostname=" + m.hostName()));
     if (tools.systemdIsPid1()) {
@@ -60,9 +78,7 @@ final class NspawnArgs {
       // as NixOS containers do: the toplevel and everything it needs are in the host's store
       a.add("--bind-ro=/nix/store");
     }
-    if (home) {
-      a.add("--bind=" + f.home() + ":/home");
-    }
+    home.option().ifPresent(a::add);
     a.add("--");
     a.add(boot.init());
     return a;
