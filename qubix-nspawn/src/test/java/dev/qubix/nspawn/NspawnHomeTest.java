@@ -1,0 +1,229 @@
+package dev.qubix.nspawn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.qubix.Appliance;
+import dev.qubix.ConfigurationException;
+import dev.qubix.HomeBackup;
+import dev.qubix.HomeMode;
+import dev.qubix.Purge;
+import dev.qubix.QubixException;
+import dev.qubix.testing.TestNix;
+import dev.qubix.testing.TinyContainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The home lifecycle of a real container, on the tiny container that counts its boots in /home:
+ * backups and restore roll the home back, a disposable run leaves the home folder untouched, an
+ * exported archive imports back, and bad input is refused with nothing changed.
+ */
+class NspawnHomeTest {
+  @TempDir static Path shared;
+  static Path flake;
+  @TempDir Path state;
+  @TempDir Path outside;
+
+  @BeforeAll
+  static void tinyContainer() {
+    NspawnHost.require();
+    TestNix.select("NspawnHomeTest");
+    flake = TinyContainer.flake(shared.resolve("flake"));
+  }
+
+  Set<String> namespacesBefore = NspawnHost.namespaces();
+
+  @AfterEach
+  void noContainerOrSlirpLeft() {
+    try {
+      tiny().destroy(Purge.EVERYTHING);
+    } catch (QubixException e) {
+      // the test's own failure says more
+    }
+    assertThat(NspawnHost.leftovers(state)).as("systemd-nspawn or slirp4netns left running").isEmpty();
+    assertThat(NspawnHost.namespacesLeft(namespacesBefore)).as("network namespaces left").isEmpty();
+  }
+
+  private Appliance tiny() {
+    return TinyContainer.appliance(flake, state);
+  }
+
+  private Path vm() {
+    return state.resolve(TinyContainer.VM_NAME);
+  }
+
+  private Path home() {
+    return vm().resolve("home");
+  }
+
+  private int homeCount() throws IOException {
+    return TinyContainer.homeBootCount(state, TinyContainer.VM_NAME);
+  }
+
+  /** The boot counter the container printed last: in a disposable run, what it read and wrote in its overlay. */
+  private int printedCount() throws IOException {
+    List<Integer> all = TinyContainer.bootCounts(state, TinyContainer.VM_NAME);
+    return all.get(all.size() - 1);
+  }
+
+  @Test
+  void aBackupRollsTheHomeBackAndTheRestoreKeepsTheHomeItReplaced() throws Exception {
+    tiny().up();
+    assertThat(homeCount()).isEqualTo(1);
+    assertThatThrownBy(() -> tiny().home().backup("at-1")).as("a running container's files are not copied")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
+    assertThat(vm().resolve("backups/at-1")).doesNotExist();
+
+    tiny().instance().orElseThrow().stop();
+    HomeBackup one = tiny().home().backup("at-1");
+    assertThat(one.name()).isEqualTo("at-1");
+    assertThat(one.automatic()).isFalse();
+    assertThat(one.imageVersion()).get().asString().startsWith("/nix/store/");
+    assertThat(one.sizeBytes()).isPositive();
+    assertThat(vm().resolve("backups/at-1/qubix-boot-count")).hasContent("1\n");
+
+    tiny().build().recreate();
+    tiny().build().recreate();
+    assertThat(homeCount()).isEqualTo(3);
+    assertThat(tiny().home().list()).as("the same image: no automatic backup").extracting(HomeBackup::name)
+        .containsExactly("at-1");
+    assertThatThrownBy(() -> tiny().home().restore("at-1")).as("restore while running")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
+
+    tiny().instance().orElseThrow().stop();
+    tiny().home().restore("at-1");
+    tiny().up();
+
+    assertThat(homeCount()).as("the home of the backup, booted once more").isEqualTo(2);
+    assertThat(vm().resolve("backups/at-1/qubix-boot-count")).as("the backup read, never changed").hasContent("1\n");
+    List<HomeBackup> all = tiny().home().list();
+    assertThat(all).extracting(HomeBackup::name).hasSize(2).contains("at-1")
+        .anyMatch(n -> n.startsWith("before-restore-"));
+    HomeBackup kept = all.stream().filter(b -> b.name().startsWith("before-restore-")).findFirst().orElseThrow();
+    assertThat(kept.automatic()).isTrue();
+    assertThat(vm().resolve("backups").resolve(kept.name()).resolve("qubix-boot-count")).hasContent("3\n");
+    assertThat(vm().resolve("home.new")).doesNotExist();
+    assertThat(vm().resolve("home.new.tmp")).doesNotExist();
+
+    tiny().home().delete("at-1");
+    assertThat(tiny().home().list()).extracting(HomeBackup::name).containsExactly(kept.name());
+    tiny().destroy(Purge.KEEP_HOME);
+    assertThat(tiny().home().list()).as("destroy keeps the backups").hasSize(1);
+    tiny().destroy(Purge.EVERYTHING);
+    assertThat(vm()).as("purge removes the backups too").doesNotExist();
+  }
+
+  @Test
+  void aDisposableRunNeverWritesTheHomeFolderAndItsOverlayGoesAtStop() throws Exception {
+    tiny().up();
+    tiny().instance().orElseThrow().stop();
+    int n = homeCount();
+    String before = digest(home());
+
+    tiny().withDisposableHome().build().recreate();
+
+    assertThat(printedCount()).as("the disposable run reads the persistent home").isEqualTo(n + 1);
+    assertThat(homeCount()).as("and writes only its overlay").isEqualTo(n);
+    assertThat(digest(home())).as("the home folder while the disposable container runs").isEqualTo(before);
+    assertThat(vm().resolve("home-overlay/upper/qubix-boot-count")).hasContent((n + 1) + "\n");
+    assertThat(tiny().status()).get().satisfies(s ->
+        assertThat(s.details()).containsEntry(HomeMode.DETAIL, "disposable"));
+
+    tiny().instance().orElseThrow().stop();
+    assertThat(vm().resolve("home-overlay")).as("discarded at stop").doesNotExist();
+    assertThat(digest(home())).isEqualTo(before);
+
+    tiny().up();   // the engine recreates a stopped disposable container as a persistent one
+    assertThat(tiny().status()).get().satisfies(s ->
+        assertThat(s.details()).containsEntry(HomeMode.DETAIL, "persistent"));
+    assertThat(homeCount()).as("the persistent home never saw the disposable boot").isEqualTo(n + 1);
+  }
+
+  @Test
+  void anExportedHomeImportsBackAndABadArchiveIsRefusedWithNothingChanged() throws Exception {
+    tiny().up();
+    tiny().instance().orElseThrow().stop();
+    Path archive = outside.resolve("home.tar.gz");
+    tiny().home().exportTo(archive);
+    assertThat(archive).isRegularFile();
+    assertThat(Files.list(outside).map(p -> p.getFileName().toString())).containsExactly("home.tar.gz");
+
+    tiny().instance().orElseThrow().start();
+    tiny().instance().orElseThrow().stop();
+    assertThat(homeCount()).isEqualTo(2);
+    tiny().home().importFrom(archive);
+    assertThat(homeCount()).as("the exported home is back").isEqualTo(1);
+    assertThat(tiny().home().list()).extracting(HomeBackup::name).singleElement().asString().startsWith("before-restore-");
+
+    String homeBytes = digest(home());
+    List<String> backups = tiny().home().list().stream().map(HomeBackup::name).toList();
+    Path absolute = tar("absolute.tar", "-cPf", "%s", home().resolve("qubix-boot-count").toString());
+    Files.createDirectories(outside.resolve("sub"));
+    Files.writeString(outside.resolve("x"), "x");
+    Path dotdot = tar("dotdot.tar", "-C", outside.resolve("sub").toString(), "-cPf", "%s", "../x");
+    Path link = outside.resolve("linkdir");
+    Files.createDirectories(link);
+    Files.createSymbolicLink(link.resolve("passwd"), Path.of("/etc/passwd"));
+    Path linkOut = tar("link.tar", "-C", link.toString(), "-cf", "%s", "passwd");
+    Path notATar = Files.writeString(outside.resolve("notes.tar"), "not an archive, just some words\n");
+    for (Path bad : List.of(absolute, dotdot, linkOut, notATar)) {
+      assertThatThrownBy(() -> tiny().home().importFrom(bad)).as(bad.toString())
+          .isInstanceOf(ConfigurationException.class).hasMessageContaining("nothing was changed");
+      assertThat(digest(home())).as("the home after refusing " + bad).isEqualTo(homeBytes);
+      assertThat(tiny().home().list()).extracting(HomeBackup::name).containsExactlyElementsOf(backups);
+    }
+    assertThatThrownBy(() -> tiny().home().importFrom(outside.resolve("home.zip")))
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining(".tar");
+    assertThatThrownBy(() -> tiny().home().restore("nope")).isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("nope");
+    assertThatThrownBy(() -> tiny().home().backup("../escape")).isInstanceOf(ConfigurationException.class);
+
+    tiny().instance().orElseThrow().start();
+    assertThatThrownBy(() -> tiny().home().importFrom(archive)).as("import while running")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
+    assertThatThrownBy(() -> tiny().home().exportTo(outside.resolve("live.tar"))).as("export while running")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
+    assertThat(outside.resolve("live.tar")).doesNotExist();
+  }
+
+  /** {@code tar} with {@code %s} replaced by the archive's path: GNU tar makes the bad archives a test imports. */
+  private Path tar(String name, String... args) throws Exception {
+    Path file = outside.resolve(name);
+    List<String> argv = new java.util.ArrayList<>(List.of("tar"));
+    for (String a : args) {
+      argv.add(a.equals("%s") ? file.toString() : a);
+    }
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0).as("tar " + argv + ": " + out).isTrue();
+    return file;
+  }
+
+  /** Names, modes and contents of a tree, links not followed: equal digests, the same tree. */
+  private static String digest(Path tree) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    try (Stream<Path> all = Files.walk(tree)) {
+      for (Path p : all.sorted().toList()) {
+        sha.update((tree.relativize(p) + "|" + Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) + "|"
+            + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS) + "\n").getBytes());
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+          sha.update(Files.readAllBytes(p));
+        }
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+}
