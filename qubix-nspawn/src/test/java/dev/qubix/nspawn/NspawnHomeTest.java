@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.qubix.Appliance;
 import dev.qubix.ConfigurationException;
 import dev.qubix.HomeBackup;
+import dev.qubix.Home;
 import dev.qubix.HomeMode;
+import dev.qubix.Operation;
 import dev.qubix.Purge;
 import dev.qubix.QubixException;
+import dev.qubix.Step;
+import dev.qubix.event.ProgressEvent;
 import dev.qubix.testing.TestNix;
 import dev.qubix.testing.TinyContainer;
 import java.io.IOException;
@@ -197,6 +201,88 @@ class NspawnHomeTest {
     assertThatThrownBy(() -> tiny().home().exportTo(outside.resolve("live.tar"))).as("export while running")
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
     assertThat(outside.resolve("live.tar")).doesNotExist();
+  }
+
+  private static final class Crash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    Crash(String step) {
+      super("crash before " + step, null, false, false);
+    }
+  }
+
+  private Appliance crashingBefore(String step) {
+    return tiny().withListener(e -> {
+      if (e instanceof ProgressEvent.StepStarted s && s.step().equals(step)) {
+        throw new Crash(step);
+      }
+    });
+  }
+
+  private static void run(Home home, Operation op, String argument) {
+    switch (op) {
+      case HOME_BACKUP -> home.backup(argument);
+      case HOME_RESTORE -> home.restore(argument);
+      case HOME_IMPORT -> home.importFrom(Path.of(argument));
+      default -> throw new IllegalArgumentException(op.toString());
+    }
+  }
+
+  private List<String> names() {
+    return tiny().home().list().stream().map(HomeBackup::name).toList();
+  }
+
+  /**
+   * A crash before any step loses nothing: before the two renames the home is as it was; between them
+   * (before switch-home) the old home is already the whole before-restore backup and the whole new
+   * home waits as home.new, which the next operation or start puts in place. A retry then succeeds.
+   */
+  @Test
+  void aCrashBeforeAnyStepOfBackupRestoreOrImportLosesNothingAndARetrySucceeds() throws Exception {
+    tiny().up().stop();
+    tiny().home().backup("at-1");
+    Path exported = outside.resolve("at-1.tar");
+    tiny().home().exportTo(exported);
+    tiny().instance().orElseThrow().start();
+    tiny().instance().orElseThrow().stop();
+    assertThat(homeCount()).isEqualTo(2);
+
+    record Op(Operation op, String argument) {}
+    for (Op op : List.of(new Op(Operation.HOME_BACKUP, "retried"), new Op(Operation.HOME_RESTORE, "at-1"),
+        new Op(Operation.HOME_IMPORT, exported.toString()))) {
+      for (Step step : tiny().home().plan(op.op(), op.argument()).steps()) {
+        String homeBytes = digest(home());
+        List<String> backups = names();
+        assertThatThrownBy(() -> run(crashingBefore(step.id()).home(), op.op(), op.argument()))
+            .as("%s stopped before %s", op.op(), step.id()).isInstanceOf(Crash.class);
+
+        List<String> added = names().stream().filter(n -> !backups.contains(n)).toList();
+        if (step.id().equals("switch-home")) {
+          assertThat(home()).as("between the renames").doesNotExist();
+          assertThat(vm().resolve("home.new")).as("the whole new home").isDirectory();
+          assertThat(added).singleElement().asString().startsWith("before-restore-");
+          assertThat(digest(vm().resolve("backups").resolve(added.get(0)))).as("the old home, kept whole")
+              .isEqualTo(homeBytes);
+          tiny().home().delete(added.get(0));   // the next operation finishes the switch
+          assertThat(home()).as("finished by the next operation").isDirectory();
+          assertThat(vm().resolve("home.new")).doesNotExist();
+        } else {
+          assertThat(digest(home())).as("the home after a crash of %s before %s", op.op(), step.id()).isEqualTo(homeBytes);
+          assertThat(added).as("backups after a crash of %s before %s", op.op(), step.id()).isEmpty();
+        }
+      }
+      run(tiny().home(), op.op(), op.argument());   // the retry
+      if (op.op() == Operation.HOME_BACKUP) {
+        assertThat(names()).contains("retried");
+      }
+      tiny().instance().orElseThrow().start();
+      tiny().instance().orElseThrow().stop();
+      assertThat(homeCount()).as("after the retried %s", op.op()).isEqualTo(op.op() == Operation.HOME_BACKUP ? 3 : 2);
+    }
+    try (Stream<Path> left = Files.list(vm().resolve("backups"))) {
+      assertThat(left.map(p -> p.getFileName().toString())).as("no half-written backup").noneMatch(n -> n.endsWith(".tmp"));
+    }
+    assertThat(vm().resolve("home.new.tmp")).doesNotExist();
   }
 
   /** {@code tar} with {@code %s} replaced by the archive's path: GNU tar makes the bad archives a test imports. */

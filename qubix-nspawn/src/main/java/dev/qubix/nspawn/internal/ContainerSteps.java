@@ -182,6 +182,10 @@ final class ContainerSteps implements NspawnPlanner.Actions {
       if (op != Operation.HOME_DELETE) {
         layer.checkFolder(m);
       }
+      // a restore a crash stopped between its two renames is finished first: its old home is already a backup
+      if (process.running().isEmpty()) {
+        homes.repair();
+      }
       switch (op) {
         case HOME_BACKUP -> {
           homes.requireNewName(m.vmName(), name);
