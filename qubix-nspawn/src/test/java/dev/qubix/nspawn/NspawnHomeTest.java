@@ -10,6 +10,7 @@ import dev.qubix.Home;
 import dev.qubix.HomeMode;
 import dev.qubix.Operation;
 import dev.qubix.Purge;
+import dev.qubix.Qubix;
 import dev.qubix.QubixException;
 import dev.qubix.Step;
 import dev.qubix.event.ProgressEvent;
@@ -283,6 +284,49 @@ class NspawnHomeTest {
       assertThat(left.map(p -> p.getFileName().toString())).as("no half-written backup").noneMatch(n -> n.endsWith(".tmp"));
     }
     assertThat(vm().resolve("home.new.tmp")).doesNotExist();
+  }
+
+  /** The tiny container from a rootfs given by path: a second copy of it is a changed image. */
+  private Appliance fromRootfs(Path rootfs) {
+    return Qubix.appliance(TinyContainer.MACHINE)
+        .withManifest(TinyContainer.manifest(rootfs).writeTo(outside.resolve("manifest-" + rootfs.getFileName() + ".json")))
+        .withBackend(new NspawnBackendProvider()).withStateDir(state);
+  }
+
+  @Test
+  void aRecreateWhoseImageChangedBacksTheHomeUpFirstKeepingTheNewestOne() throws Exception {
+    Path first = TinyContainer.prebuiltRootfs(flake, shared.resolve("build"));
+    Path second = outside.resolve("rootfs-2");
+    Process cp = new ProcessBuilder("cp", "-a", first.toString(), second.toString()).inheritIO().start();
+    assertThat(cp.waitFor(120, TimeUnit.SECONDS) && cp.exitValue() == 0).as("cp -a of the rootfs").isTrue();
+
+    fromRootfs(first).up();
+    fromRootfs(first).build().recreate();
+    assertThat(fromRootfs(first).home().list()).as("the same image: no backup").isEmpty();
+
+    fromRootfs(second).build().recreate();
+    List<HomeBackup> one = fromRootfs(second).home().list();
+    assertThat(one).singleElement().satisfies(b -> {
+      assertThat(b.name()).startsWith("before-recreate-");
+      assertThat(b.automatic()).isTrue();
+      assertThat(b.imageVersion()).contains(first.toString());
+    });
+    assertThat(vm().resolve("backups").resolve(one.get(0).name()).resolve("qubix-boot-count")).hasContent("2\n");
+    assertThat(homeCount()).isEqualTo(3);
+
+    fromRootfs(first).build().recreate();
+    List<HomeBackup> kept = fromRootfs(first).home().list();
+    assertThat(kept).as("the newest automatic backup is kept").singleElement().satisfies(b -> {
+      assertThat(b.imageVersion()).contains(second.toString());
+      assertThat(b.name()).isNotEqualTo(one.get(0).name());
+    });
+    assertThat(vm().resolve("backups").resolve(kept.get(0).name()).resolve("qubix-boot-count")).hasContent("3\n");
+
+    fromRootfs(first).instance().orElseThrow().stop();
+    fromRootfs(second).withoutAutomaticHomeBackups().build().recreate();
+    assertThat(fromRootfs(first).home().list()).as("backups turned off").extracting(HomeBackup::name)
+        .containsExactly(kept.get(0).name());
+    fromRootfs(first).destroy(Purge.EVERYTHING);
   }
 
   /** {@code tar} with {@code %s} replaced by the archive's path: GNU tar makes the bad archives a test imports. */
