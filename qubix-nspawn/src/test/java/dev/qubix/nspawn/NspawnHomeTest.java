@@ -146,6 +146,11 @@ class NspawnHomeTest {
     assertThat(vm().resolve("home-overlay/upper/qubix-boot-count")).hasContent((n + 1) + "\n");
     assertThat(tiny().status()).get().satisfies(s ->
         assertThat(s.details()).containsEntry(HomeMode.DETAIL, "disposable"));
+    HomeBackup underneath = tiny().home().backup("under-disposable");
+    assertThat(digest(vm().resolve("backups").resolve(underneath.name())))
+        .as("a running disposable container's backup is its untouched home folder").isEqualTo(before);
+    assertThatThrownBy(() -> tiny().home().restore("under-disposable")).as("never under the mounted overlay")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
 
     tiny().instance().orElseThrow().stop();
     assertThat(vm().resolve("home-overlay")).as("discarded at stop").doesNotExist();
@@ -165,6 +170,11 @@ class NspawnHomeTest {
     tiny().home().exportTo(archive);
     assertThat(archive).isRegularFile();
     assertThat(Files.list(outside).map(p -> p.getFileName().toString())).containsExactly("home.tar.gz");
+
+    byte[] exported = Files.readAllBytes(archive);
+    assertThatThrownBy(() -> tiny().home().exportTo(archive)).as("export never overwrites")
+        .isInstanceOf(ConfigurationException.class).hasMessageContaining("never overwrites");
+    assertThat(archive).hasBinaryContent(exported);
 
     tiny().instance().orElseThrow().start();
     tiny().instance().orElseThrow().stop();

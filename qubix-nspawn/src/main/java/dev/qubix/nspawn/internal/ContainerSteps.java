@@ -205,6 +205,10 @@ final class ContainerSteps implements NspawnPlanner.Actions {
         }
         case HOME_EXPORT -> {
           HomeFolders.gzipped(file);
+          if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            throw new ConfigurationException(file + " exists: export writes a new file and never overwrites one; "
+                + "choose another name or remove it first");
+          }
           if (file.getParent() == null || !Files.isDirectory(file.getParent())) {
             throw new ConfigurationException("the folder of " + file + " does not exist: create it, or export elsewhere");
           }

@@ -302,7 +302,8 @@ final class HomeFolders {
       Files.deleteIfExists(tmp);
       progress(what, 0, -1);
       context.runner().run(Command.of(argv).withTimeout(COPY_TIMEOUT));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      // a plain rename (no REPLACE_EXISTING): a file that appeared since the preflight is never overwritten
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
       progress(what, sizeOf(file), sizeOf(file));
     } catch (CommandFailedException e) {
       deleteQuietly(tmp);
