@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.qubix.Appliance;
 import dev.qubix.ConfigurationException;
+import dev.qubix.ConnectOptions;
+import dev.qubix.Instance;
 import dev.qubix.HomeBackup;
 import dev.qubix.Home;
 import dev.qubix.HomeMode;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -74,6 +77,12 @@ class NspawnHomeTest {
     return vm().resolve("home");
   }
 
+  /** Waits until the guest answers on its RDP port: by then its init has counted the boot in /home. */
+  private static Instance ready(Instance instance) {
+    instance.connect(ConnectOptions.defaults().withoutClient().withTimeout(Duration.ofSeconds(60)));
+    return instance;
+  }
+
   private int homeCount() throws IOException {
     return TinyContainer.homeBootCount(state, TinyContainer.VM_NAME);
   }
@@ -86,7 +95,7 @@ class NspawnHomeTest {
 
   @Test
   void aBackupRollsTheHomeBackAndTheRestoreKeepsTheHomeItReplaced() throws Exception {
-    tiny().up();
+    ready(tiny().up());
     assertThat(homeCount()).isEqualTo(1);
     assertThatThrownBy(() -> tiny().home().backup("at-1")).as("a running container's files are not copied")
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
@@ -100,8 +109,8 @@ class NspawnHomeTest {
     assertThat(one.sizeBytes()).isPositive();
     assertThat(vm().resolve("backups/at-1/qubix-boot-count")).hasContent("1\n");
 
-    tiny().build().recreate();
-    tiny().build().recreate();
+    ready(tiny().build().recreate());
+    ready(tiny().build().recreate());
     assertThat(homeCount()).isEqualTo(3);
     assertThat(tiny().home().list()).as("the same image: no automatic backup").extracting(HomeBackup::name)
         .containsExactly("at-1");
@@ -110,7 +119,7 @@ class NspawnHomeTest {
 
     tiny().instance().orElseThrow().stop();
     tiny().home().restore("at-1");
-    tiny().up();
+    ready(tiny().up());
 
     assertThat(homeCount()).as("the home of the backup, booted once more").isEqualTo(2);
     assertThat(vm().resolve("backups/at-1/qubix-boot-count")).as("the backup read, never changed").hasContent("1\n");
@@ -133,12 +142,12 @@ class NspawnHomeTest {
 
   @Test
   void aDisposableRunNeverWritesTheHomeFolderAndItsOverlayGoesAtStop() throws Exception {
-    tiny().up();
+    ready(tiny().up());
     tiny().instance().orElseThrow().stop();
     int n = homeCount();
     String before = digest(home());
 
-    tiny().withDisposableHome().build().recreate();
+    ready(tiny().withDisposableHome().build().recreate());
 
     assertThat(printedCount()).as("the disposable run reads the persistent home").isEqualTo(n + 1);
     assertThat(homeCount()).as("and writes only its overlay").isEqualTo(n);
@@ -156,7 +165,7 @@ class NspawnHomeTest {
     assertThat(vm().resolve("home-overlay")).as("discarded at stop").doesNotExist();
     assertThat(digest(home())).isEqualTo(before);
 
-    tiny().up();   // the engine recreates a stopped disposable container as a persistent one
+    ready(tiny().up());   // the engine recreates a stopped disposable container as a persistent one
     assertThat(tiny().status()).get().satisfies(s ->
         assertThat(s.details()).containsEntry(HomeMode.DETAIL, "persistent"));
     assertThat(homeCount()).as("the persistent home never saw the disposable boot").isEqualTo(n + 1);
@@ -164,7 +173,7 @@ class NspawnHomeTest {
 
   @Test
   void anExportedHomeImportsBackAndABadArchiveIsRefusedWithNothingChanged() throws Exception {
-    tiny().up();
+    ready(tiny().up());
     tiny().instance().orElseThrow().stop();
     Path archive = outside.resolve("home.tar.gz");
     tiny().home().exportTo(archive);
@@ -176,7 +185,7 @@ class NspawnHomeTest {
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("never overwrites");
     assertThat(archive).hasBinaryContent(exported);
 
-    tiny().instance().orElseThrow().start();
+    ready(tiny().instance().orElseThrow().start());
     tiny().instance().orElseThrow().stop();
     assertThat(homeCount()).isEqualTo(2);
     tiny().home().importFrom(archive);
@@ -206,7 +215,11 @@ class NspawnHomeTest {
         .hasMessageContaining("nope");
     assertThatThrownBy(() -> tiny().home().backup("../escape")).isInstanceOf(ConfigurationException.class);
 
-    tiny().instance().orElseThrow().start();
+    tiny().destroy(Purge.EVERYTHING);
+    tiny().home().importFrom(archive);
+    assertThat(tiny().home().list()).as("a container not created yet: no home to keep").isEmpty();
+    ready(tiny().up());
+    assertThat(homeCount()).as("a new container boots on the imported home").isEqualTo(2);
     assertThatThrownBy(() -> tiny().home().importFrom(archive)).as("import while running")
         .isInstanceOf(ConfigurationException.class).hasMessageContaining("stop it first");
     assertThatThrownBy(() -> tiny().home().exportTo(outside.resolve("live.tar"))).as("export while running")
@@ -250,11 +263,11 @@ class NspawnHomeTest {
    */
   @Test
   void aCrashBeforeAnyStepOfBackupRestoreOrImportLosesNothingAndARetrySucceeds() throws Exception {
-    tiny().up().stop();
+    ready(tiny().up()).stop();
     tiny().home().backup("at-1");
     Path exported = outside.resolve("at-1.tar");
     tiny().home().exportTo(exported);
-    tiny().instance().orElseThrow().start();
+    ready(tiny().instance().orElseThrow().start());
     tiny().instance().orElseThrow().stop();
     assertThat(homeCount()).isEqualTo(2);
 
@@ -286,7 +299,7 @@ class NspawnHomeTest {
       if (op.op() == Operation.HOME_BACKUP) {
         assertThat(names()).contains("retried");
       }
-      tiny().instance().orElseThrow().start();
+      ready(tiny().instance().orElseThrow().start());
       tiny().instance().orElseThrow().stop();
       assertThat(homeCount()).as("after the retried %s", op.op()).isEqualTo(op.op() == Operation.HOME_BACKUP ? 3 : 2);
     }
@@ -310,11 +323,11 @@ class NspawnHomeTest {
     Process cp = new ProcessBuilder("cp", "-a", first.toString(), second.toString()).inheritIO().start();
     assertThat(cp.waitFor(120, TimeUnit.SECONDS) && cp.exitValue() == 0).as("cp -a of the rootfs").isTrue();
 
-    fromRootfs(first).up();
-    fromRootfs(first).build().recreate();
+    ready(fromRootfs(first).up());
+    ready(fromRootfs(first).build().recreate());
     assertThat(fromRootfs(first).home().list()).as("the same image: no backup").isEmpty();
 
-    fromRootfs(second).build().recreate();
+    ready(fromRootfs(second).build().recreate());
     List<HomeBackup> one = fromRootfs(second).home().list();
     assertThat(one).singleElement().satisfies(b -> {
       assertThat(b.name()).startsWith("before-recreate-");
@@ -324,7 +337,7 @@ class NspawnHomeTest {
     assertThat(vm().resolve("backups").resolve(one.get(0).name()).resolve("qubix-boot-count")).hasContent("2\n");
     assertThat(homeCount()).isEqualTo(3);
 
-    fromRootfs(first).build().recreate();
+    ready(fromRootfs(first).build().recreate());
     List<HomeBackup> kept = fromRootfs(first).home().list();
     assertThat(kept).as("the newest automatic backup is kept").singleElement().satisfies(b -> {
       assertThat(b.imageVersion()).contains(second.toString());
@@ -333,7 +346,7 @@ class NspawnHomeTest {
     assertThat(vm().resolve("backups").resolve(kept.get(0).name()).resolve("qubix-boot-count")).hasContent("3\n");
 
     fromRootfs(first).instance().orElseThrow().stop();
-    fromRootfs(second).withoutAutomaticHomeBackups().build().recreate();
+    ready(fromRootfs(second).withoutAutomaticHomeBackups().build().recreate());
     assertThat(fromRootfs(first).home().list()).as("backups turned off").extracting(HomeBackup::name)
         .containsExactly(kept.get(0).name());
     fromRootfs(first).destroy(Purge.EVERYTHING);

@@ -258,6 +258,7 @@ final class ContainerSteps implements NspawnPlanner.Actions {
   @Override
   public Action unpackToNewHome(Path file) {
     return () -> {
+      context.privateVmDir(m.vmName());   // a container not created yet gets its home from the archive
       homes.repair();
       homes.unpack(file);
     };

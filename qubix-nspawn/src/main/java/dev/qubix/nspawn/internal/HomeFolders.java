@@ -97,7 +97,7 @@ final class HomeFolders {
   }
 
   void requireNewName(String vmName, String name) {
-    if (exists(name) || Files.exists(f.backupInfo(name))) {
+    if (exists(name)) {
       throw new ConfigurationException("a backup named '" + name + "' of " + vmName + " exists: choose another name, or "
           + "delete it first with 'qubixctl home delete " + name + "'");
     }
