@@ -1,6 +1,7 @@
 package dev.qubix.nspawn.internal;
 
 import dev.qubix.CommandFailedException;
+import dev.qubix.HomeMode;
 import dev.qubix.OperationTimeoutException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
@@ -13,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -222,13 +224,12 @@ final class ContainerProcess {
     if (!m.homeDisk().enable()) {
       return NspawnArgs.HomeMount.NONE;
     }
-    if (ContainerSteps.homeMode(f) == dev.qubix.HomeMode.PERSISTENT) {
+    if (ContainerSteps.homeMode(f) == HomeMode.PERSISTENT) {
       return home ? NspawnArgs.HomeMount.bind(f.home()) : NspawnArgs.HomeMount.NONE;
     }
     Trees.delete(f.homeOverlay());
     PrivateFiles.directories(f.dir().getParent(), f.homeOverlay());
-    var open = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-        java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    var open = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
     // the overlay's root takes the upper folder's mode: 0755 as the home folder, so the guest's users reach /home
     Files.createDirectory(f.homeUpper(), open);
     if (home) {

@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /** The actions of one planned operation on one container: each step of {@link NspawnPlanner}'s plan, done. */
@@ -300,7 +301,7 @@ final class ContainerSteps implements NspawnPlanner.Actions {
 
   private static void rename(Path from, Path to) {
     try {
-      Files.move(from, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new QubixException("cannot rename " + from + " to " + to + ": " + e.getMessage(), e);
     }

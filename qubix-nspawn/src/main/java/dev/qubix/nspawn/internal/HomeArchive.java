@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 
 /**
@@ -79,7 +81,7 @@ final class HomeArchive {
   }
 
   private static void checkEntry(Path file, char type, String name, String link) {
-    if (name.isEmpty() || name.startsWith("/") || java.util.List.of(name.split("/")).contains("..")) {
+    if (name.isEmpty() || name.startsWith("/") || List.of(name.split("/")).contains("..")) {
       throw bad(file, "the entry '" + name + "' is absolute or leaves the folder (..): an archive of a home has names "
           + "relative to it");
     }
@@ -183,15 +185,15 @@ final class HomeArchive {
   }
 
   /** A pax record's value: records are {@code "<len> key=value\n"}. */
-  private static java.util.Optional<String> pax(String data, String key) {
+  private static Optional<String> pax(String data, String key) {
     for (String line : data.split("\n")) {
       int sp = line.indexOf(' ');
       int eq = line.indexOf('=');
       if (sp > 0 && eq > sp && line.substring(sp + 1, eq).equals(key)) {
-        return java.util.Optional.of(line.substring(eq + 1));
+        return Optional.of(line.substring(eq + 1));
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static byte[] body(InputStream in, long size, Path file) throws IOException {

@@ -5,6 +5,7 @@ import dev.qubix.manifest.MachineManifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The command lines of one container: systemd-nspawn and its slirp4netns. Pure, so they are unit-tested. */
 final class NspawnArgs {
@@ -51,16 +52,16 @@ final class NspawnArgs {
   }
 
   /** How /home is mounted: not at all, the home folder bound, or an overlay whose upper folder takes every write. */
-  record HomeMount(java.util.Optional<String> option) {
-    static final HomeMount NONE = new HomeMount(java.util.Optional.empty());
+  record HomeMount(Optional<String> option) {
+    static final HomeMount NONE = new HomeMount(Optional.empty());
 
     static HomeMount bind(Path home) {
-      return new HomeMount(java.util.Optional.of("--bind=" + home + ":/home"));
+      return new HomeMount(Optional.of("--bind=" + home + ":/home"));
     }
 
     /** systemd-nspawn makes the overlay's work folder beside {@code upper}; {@code lower} is only read. */
     static HomeMount overlay(Path lower, Path upper) {
-      return new HomeMount(java.util.Optional.of("--overlay=" + lower + ":" + upper + ":/home"));
+      return new HomeMount(Optional.of("--overlay=" + lower + ":" + upper + ":/home"));
     }
   }
 
