@@ -151,7 +151,7 @@ final class HomeCommand implements Callable<Integer> {
   }
 
   @Command(name = "export", mixinStandardHelpOptions = true, description = "Write the home disk to a new portable file "
-      + "(qcow2 or vhdx, by its extension), to move it to another machine.")
+      + "(qcow2 or vhdx, by its extension; an nspawn home folder: .tar, .tar.gz or .tgz), to move it to another machine.")
   static final class Export extends Sub {
     @Parameters(index = "0", paramLabel = "FILE") Path file;
     @Parameters(index = "1", arity = "0..1", paramLabel = "MACHINE", defaultValue = Commands.DEFAULT_MACHINE) String machine;
@@ -169,7 +169,7 @@ final class HomeCommand implements Callable<Integer> {
   }
 
   @Command(name = "import", mixinStandardHelpOptions = true, description = {"Replace the home disk by a disk file (qcow2 or "
-      + "vhdx, by its extension; the VM must be stopped).", "The file is checked first; the current home is kept as a backup."})
+      + "vhdx, by its extension; an nspawn home folder: .tar, .tar.gz or .tgz; the VM must be stopped).", "The file is checked first; the current home is kept as a backup."})
   static final class Import extends Sub {
     @Parameters(index = "0", paramLabel = "FILE") Path file;
     @Parameters(index = "1", arity = "0..1", paramLabel = "MACHINE", defaultValue = Commands.DEFAULT_MACHINE) String machine;

@@ -34,6 +34,23 @@ public record ContainerFiles(Path dir) {
   public Path rootLock() { return dir.resolve(".#root.lck"); }
   /** Kept across recreates and destroys; bind-mounted at {@code /home}. */
   public Path home() { return dir.resolve("home"); }
+  /** Copies of the home folder, {@code backups/<name>/} with {@code <name>.json}; kept by destroy, removed by purge. */
+  public Path backups() { return dir.resolve("backups"); }
+  public Path backup(String name) { return backups().resolve(name); }
+  public Path backupInfo(String name) { return backups().resolve(name + ".json"); }
+  /** A backup being copied; renamed to {@link #backup} once whole. */
+  public Path backupTmp(String name) { return backups().resolve(name + ".tmp"); }
+  /** A restored or imported home being written; renamed to {@link #newHome()} once whole. */
+  public Path newHomeTmp() { return dir.resolve("home.new.tmp"); }
+  /** A whole restored or imported home, waiting for the rename that makes it the home. */
+  public Path newHome() { return dir.resolve("home.new"); }
+  /** {@code disposable} while the container runs on a throwaway overlay over its home; absent: persistent. */
+  public Path homeMode() { return dir.resolve("home-mode"); }
+  /** A disposable home's overlay: {@code upper/} (what the container wrote) and the work folder beside it. */
+  public Path homeOverlay() { return dir.resolve("home-overlay"); }
+  public Path homeUpper() { return homeOverlay().resolve("upper"); }
+  /** The empty lower layer of a disposable container that has no home folder. */
+  public Path emptyHome() { return homeOverlay().resolve("empty"); }
   public Path pid() { return dir.resolve("nspawn.pid"); }
   public Path slirpPid() { return dir.resolve("slirp4netns.pid"); }
   /** What the container's console printed; read by {@code qubixctl logs}. */
@@ -76,7 +93,7 @@ public record ContainerFiles(Path dir) {
   /** Files recreate and destroy may delete (the root folders go separately); never home, the port or the secret. */
   public List<Path> disposable() {
     return List.of(pid(), slirpPid(), slirpSocket(), consoleLog(), dir.resolve("console.log.1"), slirpLog(),
-        imageVersion(), machine(), rootLock());
+        imageVersion(), machine(), rootLock(), homeMode());
   }
 
   private static String hash(String s) {

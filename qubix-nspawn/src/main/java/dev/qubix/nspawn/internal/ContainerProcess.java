@@ -1,6 +1,7 @@
 package dev.qubix.nspawn.internal;
 
 import dev.qubix.CommandFailedException;
+import dev.qubix.HomeMode;
 import dev.qubix.OperationTimeoutException;
 import dev.qubix.QubixException;
 import dev.qubix.exec.Command;
@@ -13,6 +14,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -100,8 +102,7 @@ final class ContainerProcess {
         throw new QubixException("slirp4netns did not start for " + m.vmName() + "; see " + f.slirpLog());
       }
       SlirpApi.forward(f.slirpSocket(), port, m.rdp().port());
-      boolean home = m.homeDisk().enable() && Files.isDirectory(f.home(), LinkOption.NOFOLLOW_LINKS);
-      long nspawn = Detached.start(context, NspawnArgs.nspawn(tools, m, f, boot, home), f.consoleLog());
+      long nspawn = Detached.start(context, NspawnArgs.nspawn(tools, m, f, boot, homeMount(m)), f.consoleLog());
       PrivateFiles.writeString(f.pid(), nspawn + "\n");
     } catch (IOException e) {
       kill();
@@ -185,7 +186,8 @@ final class ContainerProcess {
 
   /**
    * What a stopped container left: slirp4netns (it serves the namespace until it is told to stop, even
-   * when the container powered itself off), the namespace, pid files, the socket. Never touches a live
+   * when the container powered itself off), the namespace, pid files, the socket, a disposable home's
+   * overlay. Never touches a live
    * container.
    */
   void clean() {
@@ -205,10 +207,44 @@ final class ContainerProcess {
       Files.deleteIfExists(f.pid());
       Files.deleteIfExists(f.slirpPid());
       Files.deleteIfExists(f.slirpSocket());
+      discardOverlay();
     } catch (IOException e) {
       throw new QubixException("cannot clean stale state in " + f.dir() + ": " + e.getMessage(), e);
     } catch (CommandFailedException e) {
       throw new QubixException("cannot delete the network namespace " + f.name() + ": " + String.join(" ", e.stderrTail()), e);
+    }
+  }
+
+  /**
+   * The /home of the next start: a persistent container binds its home folder; a disposable one gets a
+   * fresh overlay (the old one discarded) over it, or over an empty folder when it has no home.
+   */
+  private NspawnArgs.HomeMount homeMount(MachineManifest m) throws IOException {
+    boolean home = Files.isDirectory(f.home(), LinkOption.NOFOLLOW_LINKS);
+    if (!m.homeDisk().enable()) {
+      return NspawnArgs.HomeMount.NONE;
+    }
+    if (ContainerSteps.homeMode(f) == HomeMode.PERSISTENT) {
+      return home ? NspawnArgs.HomeMount.bind(f.home()) : NspawnArgs.HomeMount.NONE;
+    }
+    Trees.delete(f.homeOverlay());
+    PrivateFiles.directories(f.dir().getParent(), f.homeOverlay());
+    var open = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
+    // the overlay's root takes the upper folder's mode: 0755 as the home folder, so the guest's users reach /home
+    Files.createDirectory(f.homeUpper(), open);
+    if (home) {
+      return NspawnArgs.HomeMount.overlay(f.home(), f.homeUpper());
+    }
+    Files.createDirectory(f.emptyHome(), open);
+    return NspawnArgs.HomeMount.overlay(f.emptyHome(), f.homeUpper());
+  }
+
+  /** What a disposable container wrote goes once it has stopped. */
+  private void discardOverlay() {
+    try {
+      Trees.delete(f.homeOverlay());
+    } catch (IOException e) {
+      throw new QubixException("cannot discard the disposable home overlay " + f.homeOverlay() + ": " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.qubix.nspawn.internal;
 
+import dev.qubix.HomeMode;
 import dev.qubix.InstanceStatus;
 import dev.qubix.QubixException;
 import dev.qubix.spi.BackendContext;
@@ -38,9 +39,10 @@ final class ContainerStatus {
       details.putAll(machineLines(f));
       details.put("imageVersion", read(f.imageVersion()).replaceFirst("^\\S+ ", ""));
       if (Files.isDirectory(f.home(), LinkOption.NOFOLLOW_LINKS)) {
-        details.put("home", f.home().toString());
+        details.put("homeFolder", f.home().toString());
       }
     }
+    details.put(HomeMode.DETAIL, ContainerSteps.homeMode(f).word());
     details.put("stateDir", f.dir().toString());
     // the key qubixctl logs reads: a container's console is what a VM's serial port is
     details.put("serialLog", f.consoleLog().toString());

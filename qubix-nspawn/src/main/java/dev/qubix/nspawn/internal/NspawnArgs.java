@@ -5,6 +5,7 @@ import dev.qubix.manifest.MachineManifest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The command lines of one container: systemd-nspawn and its slirp4netns. Pure, so they are unit-tested. */
 final class NspawnArgs {
@@ -47,6 +48,24 @@ final class NspawnArgs {
    * machined to register with and no bus to make a scope on, so {@code --register=no --keep-unit}.
    */
   static List<String> nspawn(NspawnTools tools, MachineManifest m, ContainerFiles f, Boot boot, boolean home) {
+    return nspawn(tools, m, f, boot, home ? HomeMount.bind(f.home()) : HomeMount.NONE);
+  }
+
+  /** How /home is mounted: not at all, the home folder bound, or an overlay whose upper folder takes every write. */
+  record HomeMount(Optional<String> option) {
+    static final HomeMount NONE = new HomeMount(Optional.empty());
+
+    static HomeMount bind(Path home) {
+      return new HomeMount(Optional.of("--bind=" + home + ":/home"));
+    }
+
+    /** systemd-nspawn makes the overlay's work folder beside {@code upper}; {@code lower} is only read. */
+    static HomeMount overlay(Path lower, Path upper) {
+      return new HomeMount(Optional.of("--overlay=" + lower + ":" + upper + ":/home"));
+    }
+  }
+
+  static List<String> nspawn(NspawnTools tools, MachineManifest m, ContainerFiles f, Boot boot, HomeMount home) {
     List<String> a = new ArrayList<>(List.of(tools.nspawn(), "--quiet", "--directory=" + f.root(), "--machine=" + f.name(),
         "--hostname=" + m.hostName()));
     if (tools.systemdIsPid1()) {
@@ -64,9 +83,7 @@ final class NspawnArgs {
       // --network-namespace-path (measured with systemd 252), so without this they fail at boot.
       a.add("--capability=CAP_NET_ADMIN");
     }
-    if (home) {
-      a.add("--bind=" + f.home() + ":/home");
-    }
+    home.option().ifPresent(a::add);
     a.add("--");
     a.add(boot.init());
     return a;

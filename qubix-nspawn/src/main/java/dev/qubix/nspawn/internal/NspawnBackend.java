@@ -1,6 +1,7 @@
 package dev.qubix.nspawn.internal;
 
 import dev.qubix.Endpoint;
+import dev.qubix.HomeBackup;
 import dev.qubix.InstanceStatus;
 import dev.qubix.QubixException;
 import dev.qubix.manifest.MachineManifest;
@@ -8,6 +9,7 @@ import dev.qubix.nspawn.NspawnBackendProvider;
 import dev.qubix.spi.Backend;
 import dev.qubix.spi.BackendContext;
 import dev.qubix.spi.BackendPlan;
+import dev.qubix.spi.HomeSupport;
 import dev.qubix.spi.ImageNeeds;
 import dev.qubix.spi.PlanRequest;
 import java.nio.file.Files;
@@ -52,8 +54,20 @@ public final class NspawnBackend implements Backend {
   @Override
   public BackendPlan plan(PlanRequest r) {
     ContainerFiles f = files(r.manifest());
+    boolean running = new ContainerProcess(context, tools, f).running().isPresent();
     return NspawnPlanner.plan(r, NspawnPlanner.ContainerView.of(f, context.ports(r.manifest().vmName()).rdp(),
-        tools.systemdIsPid1()), new ContainerSteps(context, tools, r, f));
+        tools.systemdIsPid1(), running, context.clock().instant()), new ContainerSteps(context, tools, r, f));
+  }
+
+  /** Every home operation on the home folder, and disposable homes (an overlay over it). */
+  @Override
+  public HomeSupport homeSupport() {
+    return HomeSupport.all();
+  }
+
+  @Override
+  public List<HomeBackup> homeBackups(MachineManifest m) {
+    return new HomeFolders(context, files(m)).list();
   }
 
   @Override

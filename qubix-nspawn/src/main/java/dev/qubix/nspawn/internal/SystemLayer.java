@@ -194,8 +194,12 @@ final class SystemLayer {
       Trees.delete(f.rootTmp());
       Trees.delete(f.rootOld());
       Trees.delete(f.gcroots());
+      Trees.delete(f.homeOverlay());
       if (purge) {
         Trees.delete(f.home());
+        Trees.delete(f.newHome());
+        Trees.delete(f.newHomeTmp());
+        Trees.delete(f.backups());
         Files.deleteIfExists(f.ports());
         Files.deleteIfExists(f.secret());
         try (var left = Files.list(f.dir())) {

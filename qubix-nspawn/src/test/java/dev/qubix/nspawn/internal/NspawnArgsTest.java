@@ -45,6 +45,17 @@ class NspawnArgsTest {
   }
 
   @Test
+  void aDisposableHomeIsAnOverlayWhoseUpperFolderTakesEveryWriteAndTheHomeFolderIsItsLowerLayer() {
+    List<String> argv = NspawnArgs.nspawn(UNREGISTERED, BOX, F, new NspawnArgs.Boot(ImageFormat.ROOTFS, Path.of("/r")),
+        NspawnArgs.HomeMount.overlay(F.home(), F.homeUpper()));
+
+    assertThat(argv).contains("--overlay=/state/qubix-box/home:/state/qubix-box/home-overlay/upper:/home")
+        .noneMatch(a -> a.startsWith("--bind=/state/qubix-box/home"));
+    assertThat(argv.indexOf("--overlay=/state/qubix-box/home:/state/qubix-box/home-overlay/upper:/home"))
+        .isLessThan(argv.indexOf("--"));
+  }
+
+  @Test
   void withSystemdAsPid1MachinedRegistersTheContainer() {
     List<String> argv = NspawnArgs.nspawn(REGISTERED, BOX, F, new NspawnArgs.Boot(ImageFormat.ROOTFS, Path.of("/r")), true);
 

@@ -2,6 +2,7 @@ package dev.qubix.nspawn.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qubix.HomeMode;
 import dev.qubix.Operation;
 import dev.qubix.Plan;
 import dev.qubix.Step;
@@ -10,6 +11,7 @@ import dev.qubix.manifest.MachineManifest;
 import dev.qubix.manifest.ManifestReader;
 import dev.qubix.spi.BackendPlan;
 import dev.qubix.spi.BackendPlan.Action;
+import dev.qubix.spi.HomeRequest;
 import dev.qubix.spi.Image;
 import dev.qubix.spi.ImageSet;
 import dev.qubix.spi.PlanRequest;
@@ -18,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +62,79 @@ class NspawnPlannerTest {
     public Action startExisting() { return named("startExisting"); }
     public Action stop(Duration grace) { return named("stop " + grace.toSeconds() + " s"); }
     public Action remove(boolean purge) { return named(purge ? "remove everything" : "remove"); }
+    public Action homePreflight(Operation op) { return named("homePreflight " + op); }
+    public Action copyHome(String name) { return named("copyHome " + name); }
+    public Action keepBackup(String name) { return named("keepBackup " + name); }
+    public Action copyBackupToNewHome(String name) { return named("copyBackupToNewHome " + name); }
+    public Action unpackToNewHome(Path file) { return named("unpackToNewHome " + file); }
+    public Action keepCurrentHome(String name) { return named("keepCurrentHome " + name); }
+    public Action switchHome() { return named("switchHome"); }
+    public Action exportHome(Path file) { return named("exportHome " + file); }
+    public Action deleteBackup(String name) { return named("deleteBackup " + name); }
+    public Action backupBeforeRecreate(String name, int keep) { return named("backupBeforeRecreate " + name + " keep " + keep); }
+  }
+
+  private static final Instant NOW = Instant.parse("2025-01-02T03:04:05Z");
+  private static final String OLD_STORE = "/nix/store/zyxwvsrqpnmlkjihgfdcba9876543210-box-rootfs";
+  /** An existing, stopped container made from an older image. */
+  private static final NspawnPlanner.ContainerView OLDER_IMAGE = new NspawnPlanner.ContainerView(FILES, true, true, true,
+      Optional.of(40123), false, false, HomeMode.PERSISTENT, Optional.of(OLD_STORE), NOW);
+  private static final NspawnPlanner.ContainerView SAME_IMAGE = new NspawnPlanner.ContainerView(FILES, true, true, true,
+      Optional.of(40123), false, false, HomeMode.PERSISTENT, Optional.of(STORE), NOW);
+  private static final NspawnPlanner.ContainerView DISPOSABLE_RUNNING = new NspawnPlanner.ContainerView(FILES, true, true,
+      true, Optional.of(40123), false, true, HomeMode.DISPOSABLE, Optional.of(STORE), NOW);
+
+  private static PlanRequest home(Operation op, MachineManifest m, HomeRequest h) {
+    return PlanRequest.of(op, m, ImageSet.empty()).withHome(h);
+  }
+
+  @Test
+  void aBackupCopiesTheStoppedHomeFolderUnderATemporaryNameAndRenamesItWhenWhole() throws Exception {
+    MachineManifest m = box("rootfs", true);
+    assertGolden("home-backup", home(Operation.HOME_BACKUP, m, HomeRequest.backup("before-upgrade")), SAME_IMAGE);
+    assertGolden("home-backup-unnamed", home(Operation.HOME_BACKUP, m, HomeRequest.NONE), SAME_IMAGE);
+  }
+
+  @Test
+  void restoreAndImportWriteANewHomeKeepTheCurrentOneByARenameAndSwitchByARename() throws Exception {
+    MachineManifest m = box("rootfs", true);
+    assertGolden("home-restore", home(Operation.HOME_RESTORE, m, HomeRequest.backup("before-upgrade")), SAME_IMAGE);
+    assertGolden("home-import", home(Operation.HOME_IMPORT, m, HomeRequest.file(Path.of("/media/usb/home.tar.gz"))), SAME_IMAGE);
+    assertGolden("home-restore-unnamed", home(Operation.HOME_RESTORE, m, HomeRequest.NONE), SAME_IMAGE);
+  }
+
+  @Test
+  void exportWritesATarArchiveAndDeleteRemovesOneBackup() throws Exception {
+    MachineManifest m = box("rootfs", true);
+    assertGolden("home-export", home(Operation.HOME_EXPORT, m, HomeRequest.file(Path.of("/media/usb/home.tar"))), SAME_IMAGE);
+    assertGolden("home-delete", home(Operation.HOME_DELETE, m, HomeRequest.backup("before-upgrade")), SAME_IMAGE);
+  }
+
+  @Test
+  void aRecreateWhoseImageChangesBacksTheHomeUpFirstAndOneWithTheSameImageDoesNot() throws Exception {
+    MachineManifest m = box("rootfs", true);
+    assertGolden("recreate-image-changed", PlanRequest.of(Operation.RECREATE, m, built("rootfs")), OLDER_IMAGE);
+    BackendPlan same = NspawnPlanner.plan(PlanRequest.of(Operation.RECREATE, m, built("rootfs")), SAME_IMAGE, new Recorder());
+    assertThat(same.steps()).extracting(s -> s.step().id()).doesNotContain("backup-home");
+    HomeRequest never = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.PERSISTENT, HomeRequest.BeforeRecreate.NEVER);
+    BackendPlan off = NspawnPlanner.plan(PlanRequest.of(Operation.RECREATE, m, built("rootfs")).withHome(never), OLDER_IMAGE,
+        new Recorder());
+    assertThat(off.steps()).extracting(s -> s.step().id()).doesNotContain("backup-home");
+    HomeRequest always = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.PERSISTENT,
+        new HomeRequest.BeforeRecreate(HomeRequest.BeforeRecreate.When.ALWAYS, 3));
+    assertGolden("recreate-backup-home", PlanRequest.of(Operation.RECREATE, m, built("rootfs")).withHome(always), SAME_IMAGE);
+  }
+
+  @Test
+  void aDisposableRecreateRunsOnAnOverlayOverTheHomeFolderAndStopDiscardsIt() throws Exception {
+    MachineManifest m = box("rootfs", true);
+    HomeRequest disposable = new HomeRequest(Optional.empty(), Optional.empty(), HomeMode.DISPOSABLE,
+        HomeRequest.BeforeRecreate.DEFAULT);
+    assertGolden("recreate-disposable", PlanRequest.of(Operation.RECREATE, m, built("rootfs")).withHome(disposable), SAME_IMAGE);
+    assertGolden("recreate-disposable-fresh", PlanRequest.of(Operation.RECREATE, m, built("rootfs")).withHome(disposable), FRESH);
+    assertGolden("stop-disposable", PlanRequest.of(Operation.STOP, m, ImageSet.empty()), DISPOSABLE_RUNNING);
+    assertGolden("recreate-persistent-after-disposable", PlanRequest.of(Operation.RECREATE, m, built("rootfs")),
+        DISPOSABLE_RUNNING);
   }
 
   private static MachineManifest box(String format, boolean home) {
