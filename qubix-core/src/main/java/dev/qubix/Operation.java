@@ -21,7 +21,7 @@ public enum Operation {
   HOME_RESTORE,
   /** Remove one backup. */
   HOME_DELETE,
-  /** Write the home disk to a portable file (qcow2 or vhdx, by its extension). */
+  /** Write the home to a portable file (a disk image for VMs, qcow2 or vhdx; a tar archive for nspawn; by its extension). */
   HOME_EXPORT,
   /** Replace the home disk of a stopped VM by a disk file; the current home is kept as a backup first. */
   HOME_IMPORT;

@@ -95,14 +95,14 @@ class HomeCommandTest {
 
   @Test
   void aBackendWithoutHomeOperationsRefusesThemWithExitThreeAndSaysWhichCan() {
-    // nspawn is the declared stub; Hyper-V now implements the home operations (issue 15)
-    Run list = run("nspawn", "home", "list", "spotibox");
-    Run plan = run("nspawn", "plan", "home-backup", "spotibox");
+    // microvm, Hyper-V and nspawn all keep home backups now: a test backend without them (support/)
+    Run list = run("homeless", "home", "list", "spotibox");
+    Run plan = run("homeless", "plan", "home-backup", "spotibox");
 
     assertThat(list.exitCode()).as(list.err()).isEqualTo(QubixCtl.NO_BACKEND);
-    assertThat(list.err()).contains("nspawn backend keeps no home backups");
+    assertThat(list.err()).contains("homeless backend keeps no home backups");
     assertThat(plan.exitCode()).as(plan.err()).isZero();
-    assertThat(plan.out()).contains("refused: the nspawn backend does not support home-backup");
+    assertThat(plan.out()).contains("refused: the homeless backend does not support home-backup");
   }
 
   @Test
