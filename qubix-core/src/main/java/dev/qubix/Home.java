@@ -66,14 +66,18 @@ public final class Home {
     engine.home(Operation.HOME_DELETE, manifest, HomeRequest.backup(Objects.requireNonNull(name, "name")));
   }
 
-  /** Writes the home disk to {@code file}, a new {@code .qcow2} or {@code .vhdx} file. */
+  /**
+   * Writes the home to {@code file}, a new file: a disk image for a VM ({@code .qcow2} or {@code .vhdx};
+   * Hyper-V also {@code .vhd}), a tar archive for an nspawn home folder ({@code .tar}, {@code .tar.gz}).
+   */
   public void exportTo(Path file) {
     engine.home(Operation.HOME_EXPORT, manifest, HomeRequest.file(file));
   }
 
   /**
-   * Replaces the home disk of the stopped VM by the disk image {@code file} ({@code .qcow2} or
-   * {@code .vhdx}, checked against that format before anything changes).
+   * Replaces the home of the stopped VM by {@code file}: a disk image for a VM ({@code .qcow2} or
+   * {@code .vhdx}), a tar archive for an nspawn home folder; checked against its format before
+   * anything changes.
    */
   public void importFrom(Path file) {
     engine.home(Operation.HOME_IMPORT, manifest, HomeRequest.file(file));
