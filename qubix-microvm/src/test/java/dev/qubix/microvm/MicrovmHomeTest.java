@@ -15,6 +15,8 @@ import dev.qubix.Operation;
 import dev.qubix.Purge;
 import dev.qubix.Step;
 import dev.qubix.event.ProgressEvent;
+import dev.qubix.testing.ChildJvm;
+import dev.qubix.testing.Faults;
 import dev.qubix.testing.TestNix;
 import dev.qubix.testing.TinyGuest;
 import java.io.IOException;
@@ -213,8 +215,46 @@ class MicrovmHomeTest {
     });
   }
 
+  /** One home operation, as the crash tests run it. */
+  record Op(Operation op, String argument) {}
+
+  /** Stops {@code op} right before {@code step}, as a crash would. */
+  @FunctionalInterface
+  interface Crasher {
+    void crashBefore(Op op, String step) throws Exception;
+  }
+
   @Test
   void aCrashBeforeAnyStepOfBackupRestoreOrImportLeavesThePreviousHomeAndARetrySucceeds() throws Exception {
+    crashBeforeEveryStepThenRetry((op, step) -> assertThatThrownBy(() -> run(crashingBefore(step).home(), op.op(),
+        op.argument())).as("%s stopped before %s", op.op(), step).isInstanceOf(Crash.class));
+  }
+
+  /**
+   * The same with a real crash: a child JVM halts (exit 137, as kill -9 is seen) as the engine starts
+   * the step, so no finally block, no cleanup and no lock release of Qubix's own runs; the OS drops
+   * the lock.
+   */
+  @Test
+  void aKilledProcessBeforeAnyStepOfBackupRestoreOrImportLeavesThePreviousHomeAndARetrySucceeds() throws Exception {
+    crashBeforeEveryStepThenRetry((op, step) -> {
+      Process child = ChildJvm.start(List.of("-D" + Faults.HALT_BEFORE + "=" + step), HomeOpMain.class,
+          List.of(flake.toString(), state.toString(), op.op().name(), op.argument()),
+          outside.resolve("halt-" + op.op() + "-" + step + ".log"));
+      assertThat(child.waitFor(3, TimeUnit.MINUTES)).isTrue();
+      assertThat(child.exitValue()).as("%s halted before %s", op.op(), step).isEqualTo(137);
+    });
+  }
+
+  /** One home operation in its own JVM, halted by its listener as {@code -Dqubix.test.haltBefore} says. */
+  public static final class HomeOpMain {
+    public static void main(String[] args) {
+      Home home = TinyGuest.appliance(Path.of(args[0]), Path.of(args[1])).withListener(Faults.haltBeforeProperty()).home();
+      run(home, Operation.valueOf(args[2]), args[3]);
+    }
+  }
+
+  private void crashBeforeEveryStepThenRetry(Crasher crasher) throws Exception {
     assertThat(booted(tiny().up())).isEqualTo(1);
     tiny().instance().orElseThrow().stop(Duration.ofSeconds(30));
     tiny().home().backup("at-1");
@@ -223,14 +263,12 @@ class MicrovmHomeTest {
     assertThat(booted(tiny().up())).isEqualTo(2);
     tiny().instance().orElseThrow().stop(Duration.ofSeconds(30));
 
-    record Op(Operation op, String argument) {}
     for (Op op : List.of(new Op(Operation.HOME_BACKUP, "retried"), new Op(Operation.HOME_RESTORE, "at-1"),
         new Op(Operation.HOME_IMPORT, exported.toString()))) {
       for (Step step : tiny().home().plan(op.op(), op.argument()).steps()) {
         String homeBytes = sha256(home());
         List<String> backups = names(tiny().home());
-        assertThatThrownBy(() -> run(crashingBefore(step.id()).home(), op.op(), op.argument()))
-            .as("%s stopped before %s", op.op(), step.id()).isInstanceOf(Crash.class);
+        crasher.crashBefore(op, step.id());
 
         assertThat(sha256(home())).as("the home after a crash of %s before %s", op.op(), step.id()).isEqualTo(homeBytes);
         assertThat(names(tiny().home())).as("backups after a crash of %s before %s", op.op(), step.id())
