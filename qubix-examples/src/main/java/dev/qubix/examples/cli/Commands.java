@@ -444,7 +444,7 @@ final class Commands {
           ArrayNode ad = o.putArray("addresses");
           st.addresses().forEach(ad::add);
           o.put("rdp", st.details().get("rdp"));
-          o.put("home", st.details().get("homeDisk"));
+          o.put("home", homePath(st.details()));
           o.put("homeMode", st.details().get(dev.qubix.HomeMode.DETAIL));
           o.put("mode", st.details().get("mode"));
           o.put("imageVersion", st.details().get("imageVersion"));
@@ -464,7 +464,7 @@ final class Commands {
           Map<String, String> d = st.details();
           String address = d.containsKey("rdp") ? d.get("rdp") : st.addresses().isEmpty() ? "-" : String.join(",", st.addresses());
           print(String.format(row, d.getOrDefault("machine", "?"), st.vmName(), st.backend(),
-              st.state().name().toLowerCase(Locale.ROOT), address, d.containsKey("homeDisk") ? "yes" : "no",
+              st.state().name().toLowerCase(Locale.ROOT), address, homePath(d) != null ? "yes" : "no",
               d.getOrDefault("mode", "?"), shortImage(d.getOrDefault("imageVersion", "?"))).stripTrailing());
         }
       }
@@ -592,6 +592,11 @@ final class Commands {
       top.out.flush();
       return QubixCtl.OK;
     }
+  }
+
+  /** Where the VM's home lives: a disk (microvm: {@code homeDisk}) or a folder (nspawn: {@code homeFolder}); null: none yet. */
+  static String homePath(Map<String, String> details) {
+    return details.getOrDefault("homeDisk", details.get("homeFolder"));
   }
 
   static Appliance homeMode(Appliance a, boolean disposable) {
