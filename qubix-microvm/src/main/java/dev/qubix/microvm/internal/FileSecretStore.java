@@ -1,13 +1,9 @@
 package dev.qubix.microvm.internal;
 
 import dev.qubix.QubixException;
-import dev.qubix.spi.PrivateFiles;
+import dev.qubix.spi.RdpSecret;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
@@ -18,36 +14,12 @@ final class FileSecretStore implements SecretStore {
 
   @Override
   public Optional<String> read(VmFiles f) {
-    try {
-      if (!Files.isRegularFile(f.secret())) {
-        return Optional.empty();
-      }
-      String s = Files.readString(f.secret(), StandardCharsets.US_ASCII).strip();
-      return s.isEmpty() ? Optional.empty() : Optional.of(s);
-    } catch (IOException e) {
-      // the message names the file, never its content
-      throw new QubixException("cannot read the RDP secret " + f.secret() + ": " + e.getMessage(), e);
-    }
+    return RdpSecret.readFile(f.secret());
   }
 
   @Override
   public void write(VmFiles f, String secret) {
-    try {
-      PrivateFiles.directory(f.dir());
-      Path tmp = Files.createTempFile(f.dir(), "rdp-password", ".tmp");   // 0600 on POSIX
-      try {
-        PrivateFiles.writeString(tmp, secret);
-        try {
-          Files.move(tmp, f.secret(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-          Files.move(tmp, f.secret(), StandardCopyOption.REPLACE_EXISTING);
-        }
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new QubixException("cannot store the RDP secret in " + f.secret() + ": " + e.getMessage(), e);
-    }
+    RdpSecret.writeFile(f.secret(), secret);
   }
 
   @Override
